@@ -1,0 +1,23 @@
+# Build and test entry points. `make test` installs missing Debian packages first.
+
+SWIFT ?= swift
+TEST_TARGETS := YAMLTests HTTPTransportTests MetricsClientTests KubeClientTests AutoscalerTests HeadroomCLITests
+
+.PHONY: packages build test test-target lint format
+
+packages:
+	./scripts/install-packages
+
+build: packages
+	$(SWIFT) build
+
+# Builds everything once, then runs each test target in turn and prints how long it took.
+test: packages
+	$(SWIFT) build --build-tests
+	@./scripts/run-tests $(TEST_TARGETS)
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift

@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Headroom",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "headroom", targets: ["headroom"]),
+        .executable(name: "kube-test-server", targets: ["kube-test-server"]),
+    ],
+    targets: [
+        // C libraries from Debian, reached through pkg-config.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+
+        // Swift wrappers around the C libraries.
+        .target(name: "HTTPTransport", dependencies: ["CCurl"]),
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
+
+        // Clients and the decision engine.
+        .target(name: "MetricsClient", dependencies: ["HTTPTransport"]),
+        .target(name: "KubeClient", dependencies: ["HTTPTransport", "YAML"]),
+        .target(name: "Autoscaler", dependencies: ["YAML", "MetricsClient"]),
+
+        // The Kubernetes API test server (library and executable).
+        .target(name: "KubeTestServer", dependencies: ["HTTPServer"]),
+        .executableTarget(name: "kube-test-server", dependencies: ["KubeTestServer"]),
+
+        // The command line.
+        .target(
+            name: "HeadroomCLI",
+            dependencies: ["Autoscaler", "MetricsClient", "KubeClient", "HTTPTransport"]
+        ),
+        .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"]),
+
+        // Helpers shared by tests: temporary directories, free ports, child processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(
+            name: "MetricsClientTests",
+            dependencies: ["MetricsClient", "HTTPTransport", "TestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: ["KubeClient", "KubeTestServer", "HTTPTransport", "TestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "AutoscalerTests",
+            dependencies: ["Autoscaler", "YAML", "MetricsClient"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "HeadroomCLITests", dependencies: ["HeadroomCLI", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

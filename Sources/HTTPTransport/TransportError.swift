@@ -1,0 +1,15 @@
+/// A request that got no HTTP response.
+public enum TransportError: Error, Sendable, Equatable {
+    /// The TCP connection could not be opened (refused, unreachable, DNS failure).
+    case connectFailed(url: String, reason: String)
+    /// The connect or total timeout ran out.
+    case timedOut(url: String, after: Duration)
+    /// The TLS handshake failed or the server's certificate was not trusted.
+    case tls(url: String, reason: String)
+    /// The calling task was cancelled and the transfer aborted.
+    case cancelled(url: String)
+    /// A credential could not be loaded (missing token file, failing exec plugin).
+    case credentials(reason: String)
+    /// The request was invalid or libcurl failed in another way.
+    case failed(url: String, reason: String)
+}
