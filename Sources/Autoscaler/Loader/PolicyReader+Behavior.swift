@@ -34,7 +34,8 @@ extension PolicyReader {
         if let policies = node["policies"] {
             rules.policies = readRatePolicies(policies, path: path + ".policies")
         }
-        if rules.policies.isEmpty && rules.selectPolicy != .disabled {
+        let listedNone = node["policies"]?.items?.isEmpty ?? false
+        if listedNone && rules.selectPolicy != .disabled {
             report(
                 node["policies"] ?? node,
                 path + ".policies",

@@ -107,7 +107,7 @@ extension PolicyReader {
         if let suggestion = EditDistance.suggestion(for: name, among: names) {
             message += "; did you mean \"\(suggestion)\"?"
         }
-        report(presetNode, path + ".preset", message + " Presets: \(names.joined(separator: ", "))")
+        report(presetNode, path + ".preset", Self.continued(message) + "Presets: \(names.joined(separator: ", "))")
         return nil
     }
 

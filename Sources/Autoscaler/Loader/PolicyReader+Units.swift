@@ -120,7 +120,7 @@ extension PolicyReader {
             report(
                 queryNode,
                 path + ".query",
-                message + " Known: " + known.map { "{{\($0)}}" }.joined(separator: ", ")
+                Self.continued(message) + "Known: " + known.map { "{{\($0)}}" }.joined(separator: ", ")
                     + " (one per key of labels besides namespace and name)"
             )
         }

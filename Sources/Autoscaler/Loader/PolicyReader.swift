@@ -73,9 +73,9 @@ struct PolicyReader {
         } else if let synonym = EditDistance.suggestion(for: key, among: Array(synonyms.keys).sorted()),
             let replacement = synonyms[synonym]
         {
-            message += "; did you mean \"\(replacement)\"? (Headroom's name for \"\(synonym)\")"
+            message += "; did you mean \"\(replacement)\"? (other autoscalers call it \"\(synonym)\")"
         }
-        return message + " Allowed keys: \(allowed.joined(separator: ", "))"
+        return Self.continued(message) + "Allowed keys: \(allowed.joined(separator: ", "))"
     }
 
     /// A non-null scalar's text, or `nil` after reporting what was found instead.
@@ -94,11 +94,11 @@ struct PolicyReader {
     /// A plain integer within `range`.
     mutating func int(_ node: YAMLNode, _ path: String, in range: ClosedRange<Int>) -> Int? {
         guard let scalar = node.scalar, let value = scalar.intValue else {
-            report(node, path, "invalid value \(Self.quote(node)): expected an integer in \(Self.text(range))")
+            report(node, path, "invalid value \(Self.quote(node)): expected an integer, \(Self.text(range))")
             return nil
         }
         guard range.contains(value) else {
-            report(node, path, "invalid value \(value): must be in \(Self.text(range))")
+            report(node, path, "invalid value \(value): must be \(Self.text(range))")
             return nil
         }
         return value
@@ -130,8 +130,13 @@ struct PolicyReader {
         if let suggestion = EditDistance.suggestion(for: text, among: allowed) {
             message += "; did you mean \"\(suggestion)\"?"
         }
-        report(node, path, message + " Allowed values: \(allowed.joined(separator: ", "))")
+        report(node, path, Self.continued(message) + "Allowed values: \(allowed.joined(separator: ", "))")
         return nil
+    }
+
+    /// `message` ended so another sentence can follow.
+    static func continued(_ message: String) -> String {
+        message.hasSuffix("?") || message.hasSuffix(")") ? message + " " : message + ". "
     }
 
     static func join(_ path: String, _ key: String) -> String {
@@ -145,6 +150,7 @@ struct PolicyReader {
     }
 
     static func text(_ range: ClosedRange<Int>) -> String {
-        range.upperBound == Int(Int32.max) ? "\(range.lowerBound) or more" : "\(range.lowerBound)...\(range.upperBound)"
+        range.upperBound == Int(Int32.max)
+            ? "\(range.lowerBound) or more" : "\(range.lowerBound) to \(range.upperBound)"
     }
 }
