@@ -18,9 +18,10 @@ enum QueryTemplate {
     }
 
     /// The unit stated by the suffixes of the metric names in `template` (`_seconds`,
-    /// `_milliseconds`, `_ms`, `_bytes`, before `_bucket`, `_sum` or `_total`), and the
-    /// metric that states it. `nil` when no name states a unit or names disagree.
-    /// `_count` series count observations, so they state no unit.
+    /// `_milliseconds`, `_ms`, `_bytes`, also before `_bucket` or `_sum`), and the metric that
+    /// states it. `nil` when no name states a unit or names disagree. Counters (`_total`) and
+    /// `_count` series state none, because queries take their rate, which has another unit
+    /// (the rate of `container_cpu_usage_seconds_total` is in cores).
     static func statedUnit(of template: String) -> (unit: ValueUnit, metric: String)? {
         var found: [(ValueUnit, String)] = []
         for identifier in identifiers(in: strippedOfLabelsAndStrings(template)) {
@@ -33,8 +34,7 @@ enum QueryTemplate {
 
     static func unit(ofMetric name: String) -> ValueUnit? {
         var stem = Substring(name)
-        if stem.hasSuffix("_total") { stem = stem.dropLast("_total".count) }
-        if stem.hasSuffix("_count") { return nil }
+        if stem.hasSuffix("_total") || stem.hasSuffix("_count") { return nil }
         for suffix in ["_bucket", "_sum"] where stem.hasSuffix(suffix) {
             stem = stem.dropLast(suffix.count)
         }
