@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where a command writes: standard output and standard error, or buffers in tests.
+/// The two output streams of a command: the process's, or buffers in tests.
 public struct CommandOutput: Sendable {
     public let standardOutput: @Sendable (String) -> Void
     public let standardError: @Sendable (String) -> Void

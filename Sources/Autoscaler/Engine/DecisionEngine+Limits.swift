@@ -1,11 +1,11 @@
 import Foundation
 
 extension DecisionEngine {
-    /// Moves `steps.value` only as far from the current count as the recommendations within
-    /// the stabilization windows allow, as the HPA does: up to at most the minimum within the
-    /// scale-up window, down to at least the maximum within the scale-down window. Until a
-    /// whole scale-down window has passed since `history.startedAt`, the current count counts
-    /// as recommended in it, because recommendations from before a restart are unknown.
+    /// Moves `steps.value` only as far as the stabilization windows allow, as the HPA does.
+    /// It rises at most to the minimum recommendation within the scale-up window and falls at
+    /// most to the maximum within the scale-down window. Until a whole scale-down window has
+    /// passed since `history.startedAt`, the current count is also in that maximum, because
+    /// recommendations from before a restart are unknown.
     static func stabilize(
         _ steps: inout StepLog,
         history: ScalingHistory,
@@ -56,7 +56,7 @@ extension DecisionEngine {
         }
     }
 
-    /// The highest count the scale-up policies allow. A `Percent` policy allows at least one
+    /// Returns the highest count the scale-up policies allow. A `Percent` policy allows at least one
     /// more pod than the period started with, so a target at 0 or 1 can grow.
     static func scaleUpLimit(_ rules: ScalingRules, current: Int, events: [ScalingHistory.ScaleEvent], now: Date)
         -> Int
@@ -77,7 +77,7 @@ extension DecisionEngine {
         return chosen ?? current
     }
 
-    /// The lowest count the scale-down policies allow, never below 0. A `Percent` policy
+    /// Returns the lowest count the scale-down policies allow, never below 0. A `Percent` policy
     /// allows at least one pod fewer than the period started with.
     static func scaleDownLimit(_ rules: ScalingRules, current: Int, events: [ScalingHistory.ScaleEvent], now: Date)
         -> Int
@@ -89,15 +89,15 @@ extension DecisionEngine {
             case .pods:
                 return max(start - value, 0)
             case .percent:
-                let kept = start * max(100 - value, 0) / 100
-                return max(min(kept, start - 1), 0)
+                let remaining = start * max(100 - value, 0) / 100
+                return max(min(remaining, start - 1), 0)
             }
         }
         let chosen = rules.selectPolicy == .min ? proposals.max() : proposals.min()
         return chosen ?? current
     }
 
-    /// The replica count at the start of `policy`'s period: the current count minus the
+    /// Returns the replica count at the start of `policy`'s period: the current count minus the
     /// changes recorded within the period. Summed in `Double` and clamped, so a corrupt
     /// history cannot overflow.
     static func periodStartReplicas(

@@ -75,7 +75,7 @@ extension DecisionEngine {
         )
     }
 
-    /// The replica count `rule` proposes for `value`, or `nil` when a ratio rule has no
+    /// Returns the replica count `rule` proposes for `value`, or `nil` when a ratio rule has no
     /// ready replica. Within tolerance the proposal is the current count, as in the HPA.
     static func propose(
         rule: ProposalRule,

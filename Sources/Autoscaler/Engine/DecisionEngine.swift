@@ -4,7 +4,7 @@ import MetricsClient
 /// Turns a target's signal outcomes into a desired replica count. A pure function of its
 /// arguments: no clock, logger, client or global state.
 ///
-/// Steps, each recorded in the decision's `limits` when it holds or changes the value:
+/// Steps, each recorded in the decision's `limits` when it keeps or changes the value:
 /// 1. A current count outside the bounds goes straight to the bound (as the HPA does);
 ///    a workload scaled to 0 with `minReplicas` >= 1 is left alone (`ScalingDisabled`).
 /// 2. Each scale signal proposes; the proposal is the maximum over the valid ones.
@@ -60,6 +60,14 @@ public enum DecisionEngine {
         if target.mode == .observe { steps.note(.observeOnly) }
 
         let desired = steps.value
+        var reason = DecisionReason.noChange
+        if let rule = steps.reason {
+            reason = rule
+        } else if desired > current {
+            reason = .scaledUp
+        } else if desired < current {
+            reason = .scaledDown
+        }
         var written = state
         if target.mode == .scale && desired != current {
             written.scaleEvents.append(ScalingHistory.ScaleEvent(time: now, change: desired - current))
@@ -67,7 +75,7 @@ public enum DecisionEngine {
         return Decision(
             currentReplicas: current,
             desiredReplicas: desired,
-            reason: steps.reason ?? (desired > current ? .scaledUp : desired < current ? .scaledDown : .noChange),
+            reason: reason,
             limits: steps.applied,
             signals: reports,
             mode: target.mode,
@@ -120,7 +128,7 @@ public enum DecisionEngine {
         }
     }
 
-    /// The first rule that forbids scale-down this cycle, if any.
+    /// Returns the first rule that forbids scale-down this cycle, if any.
     static func scaleDownBlocker(_ reports: [SignalReport], recovering: Bool) -> DecisionReason? {
         if reports.contains(where: { $0.role == .scale && !$0.status.isValid }) {
             return .invalidSignalBlocksScaleDown

@@ -1,4 +1,4 @@
-/// Why a decision came out as it did, as operators read it in Events, logs and metrics.
+/// The reason a decision came out as it did, as operators read it in Events, logs and metrics.
 /// Names follow the HPA's condition reasons where the meaning is the same.
 public enum DecisionReason: String, Sendable, Codable, CaseIterable {
     /// The signals' proposal was applied unchanged and is higher than the current count.
@@ -23,7 +23,7 @@ public enum DecisionReason: String, Sendable, Codable, CaseIterable {
     case tooManyReplicas = "TooManyReplicas"
     /// The proposal is below `minReplicas`.
     case tooFewReplicas = "TooFewReplicas"
-    /// A lower recommendation within the scale-up window holds the count down.
+    /// A lower recommendation within the scale-up window keeps the count down.
     case scaleUpStabilized = "ScaleUpStabilized"
     /// A higher recommendation within the scale-down window (or a restart within it) holds
     /// the count up.

@@ -4,7 +4,7 @@ enum ReplicaMath {
     /// Relative slack for floating-point rounding in ceilings and tolerance edges.
     static let slack = 1e-9
 
-    /// The ceiling of `value`, except that a value within rounding error of an integer
+    /// Returns the ceiling of `value`, except that a value within rounding error of an integer
     /// becomes that integer, so `2.0000000000000004` gives 2, not 3.
     static func ceiling(_ value: Double) -> Double {
         guard value.isFinite else { return value }

@@ -212,7 +212,7 @@ extension PolicyReader {
         return double(factorNode, keyPath, allowed: "greater than 1 and at most 100") { $0 > 1 && $0 <= 100 }
     }
 
-    /// A duration such as `30s`, `5m` or `1h30m`, in seconds.
+    /// Returns a duration such as `30s`, `5m` or `1h30m` in seconds.
     mutating func duration(_ node: YAMLNode, _ path: String) -> Double? {
         guard let text = string(node, path) else { return nil }
         if let seconds = PolicyDuration.seconds(text) { return seconds }

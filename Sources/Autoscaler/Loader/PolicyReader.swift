@@ -78,7 +78,7 @@ struct PolicyReader {
         return Self.continued(message) + "Allowed keys: \(allowed.joined(separator: ", "))"
     }
 
-    /// A non-null scalar's text, or `nil` after reporting what was found instead.
+    /// Returns a non-null scalar's text, or `nil` after reporting what was found instead.
     mutating func string(_ node: YAMLNode, _ path: String) -> String? {
         guard let scalar = node.scalar else {
             report(node, path, "expected a string, found a \(node.kindName)")
@@ -91,7 +91,7 @@ struct PolicyReader {
         return scalar.value
     }
 
-    /// A plain integer within `range`.
+    /// Returns a plain integer within `range`, or `nil` after reporting the value.
     mutating func int(_ node: YAMLNode, _ path: String, in range: ClosedRange<Int>) -> Int? {
         guard let scalar = node.scalar, let value = scalar.intValue else {
             report(node, path, "invalid value \(Self.quote(node)): expected an integer, \(Self.text(range))")
@@ -104,7 +104,7 @@ struct PolicyReader {
         return value
     }
 
-    /// A plain finite number within `range` (bounds included unless noted by the caller).
+    /// Returns a plain finite number accepted by `isAllowed`, whose rule `allowed` states.
     mutating func double(_ node: YAMLNode, _ path: String, allowed: String, where isAllowed: (Double) -> Bool)
         -> Double?
     {
@@ -119,7 +119,7 @@ struct PolicyReader {
         return value
     }
 
-    /// One of `E`'s raw values, with a "did you mean" for a near miss.
+    /// Returns one of `E`'s cases by raw value, reporting a near miss with "did you mean".
     mutating func choice<E: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ path: String, as type: E.Type)
         -> E? where E.RawValue == String
     {
@@ -143,7 +143,7 @@ struct PolicyReader {
         path.isEmpty ? key : "\(path).\(key)"
     }
 
-    /// The node as it reads in the file, quoted, for messages.
+    /// Returns the node's text as written in the file, quoted, for messages.
     static func quote(_ node: YAMLNode) -> String {
         guard let scalar = node.scalar else { return "(a \(node.kindName))" }
         return "\"\(scalar.value)\""

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What the policy loader reads from a PromQL template: its placeholders and the unit its
+/// Readers of a PromQL template for the policy loader: its placeholders and the unit its
 /// metric names state. Rendering and escaping belong to the Prometheus client.
 enum QueryTemplate {
     /// Names written as `{{name}}`, in order of appearance, without duplicates.
@@ -17,7 +17,7 @@ enum QueryTemplate {
         return names
     }
 
-    /// The unit stated by the suffixes of the metric names in `template` (`_seconds`,
+    /// Returns the unit stated by the suffixes of the metric names in `template` (`_seconds`,
     /// `_milliseconds`, `_ms`, `_bytes`, also before `_bucket` or `_sum`), and the metric that
     /// states it. `nil` when no name states a unit or names disagree. Counters (`_total`) and
     /// `_count` series state none, because queries take their rate, which has another unit
@@ -44,7 +44,7 @@ enum QueryTemplate {
         return nil
     }
 
-    /// The template without quoted strings and without the contents of `{...}` and `[...]`,
+    /// Returns the template without quoted strings and without the contents of `{...}` and `[...]`,
     /// so label values and range durations are not read as metric names.
     static func strippedOfLabelsAndStrings(_ template: String) -> String {
         var output = ""

@@ -4,7 +4,7 @@ import YAML
 /// default filled in, so an operator sees exactly what the engine uses. The result loads
 /// back into the same targets.
 public enum PolicyRenderer {
-    /// The whole `ScalingPolicy` document for `targets`, as YAML text.
+    /// Renders the whole `ScalingPolicy` document for `targets` as YAML text.
     public static func render(_ targets: [TargetPolicy]) -> String {
         YAMLEmitter.render(document(targets))
     }
