@@ -29,8 +29,6 @@ extension PolicyReader {
                 "minReplicas \(minimum) is greater than maxReplicas \(maximum) (line \(maxNode.mark.line)); "
                     + "minReplicas must be less than or equal to maxReplicas"
             )
-        } else if minimum == nil, let maximum, maximum < minReplicas {
-            report(node, path + ".maxReplicas", "maxReplicas \(maximum) is less than the default minReplicas 1")
         }
         if minReplicas == 0, let signals, let minNode = node["minReplicas"],
             !signals.contains(where: { $0.role == .scale && $0.rule == .perReplica })
