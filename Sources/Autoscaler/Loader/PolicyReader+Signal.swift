@@ -162,12 +162,13 @@ extension PolicyReader {
                 )
             }
             guard let value = string(pair.value, labelPath) else { continue }
-            for placeholder in QueryTemplate.placeholders(in: value) where !["namespace", "name"].contains(placeholder)
-            {
+            let unknown = QueryTemplate.placeholders(in: value).filter { !["namespace", "name"].contains($0) }
+            for placeholder in unknown {
                 report(
                     pair.value,
                     labelPath,
-                    "unknown placeholder {{\(placeholder)}} in \"\(value)\": label values may use {{namespace}} and {{name}}"
+                    "unknown placeholder {{\(placeholder)}} in \"\(value)\": "
+                        + "label values may use {{namespace}} and {{name}}"
                 )
             }
             labels[key] = value

@@ -60,11 +60,13 @@ extension PolicyReader {
         let targetNode = node["target"] ?? node
         let targetPath = path + ".target"
         if rule == .latencyStep, target.dimension != .duration {
-            let message =
-                target.dimension == .count
-                ? "a latency target needs a unit: write \"\(target.text)ms\" or \"\(target.text)s\""
-                : "rule latencyStep compares a latency, so its target is a duration such as 250ms, not \"\(target.text)\""
-            report(targetNode, targetPath, message)
+            if target.dimension == .count {
+                let message = "a latency target needs a unit: write \"\(target.text)ms\" or \"\(target.text)s\""
+                report(targetNode, targetPath, message)
+            } else {
+                let message = "rule latencyStep compares a latency, so its target is a duration such as 250ms"
+                report(targetNode, targetPath, message + ", not \"\(target.text)\"")
+            }
             return nil
         }
 
