@@ -94,19 +94,19 @@ public enum DecisionEngine {
         now: Date
     ) {
         let current = steps.current
-        let proposals = reports.filter { $0.role == .scale }.compactMap { report in
-            report.proposal.map { (report, $0) }
-        }
-        guard let decider = proposals.max(by: { $0.1 < $1.1 }) else {
+        let proposing = reports.filter { $0.role == .scale && $0.proposal != nil }
+        guard let decider = proposing.max(by: { ($0.proposal ?? 0) < ($1.proposal ?? 0) }),
+            let proposal = decider.proposal
+        else {
             steps.set(current, .metricUnavailable)
             state.recommendations.append(.init(time: now, replicas: current))
             return
         }
-        steps.value = decider.1
-        if decider.0.status == .withinTolerance && decider.1 == current {
+        steps.value = proposal
+        if decider.status == .withinTolerance && proposal == current {
             steps.set(current, .withinTolerance)
         }
-        noteBounds(&steps, decider: decider.0, target: target)
+        noteBounds(&steps, decider: decider, target: target)
 
         if steps.value < current, let blocker = scaleDownBlocker(reports, recovering: recovering) {
             steps.set(current, blocker)
