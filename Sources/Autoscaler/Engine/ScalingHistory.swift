@@ -1,0 +1,61 @@
+import Foundation
+
+/// What the engine remembers about one target between cycles. It goes in and comes out of
+/// every decision as a value, so the caller can keep it in memory or persist it.
+public struct ScalingHistory: Sendable, Codable, Equatable {
+    /// A recommendation before stabilization, as the HPA records them.
+    public struct Recommendation: Sendable, Codable, Equatable {
+        public var time: Date
+        public var replicas: Int
+
+        public init(time: Date, replicas: Int) {
+            self.time = time
+            self.replicas = replicas
+        }
+    }
+
+    /// A change the engine decided, positive for scale-up; the rate policies count them.
+    public struct ScaleEvent: Sendable, Codable, Equatable {
+        public var time: Date
+        public var change: Int
+
+        public init(time: Date, change: Int) {
+            self.time = time
+            self.change = change
+        }
+    }
+
+    /// When the engine first decided for this target with this history; until the
+    /// scale-down window has passed since then, scale-down waits, because recommendations
+    /// from before a restart are unknown.
+    public var startedAt: Date?
+    public var recommendations: [Recommendation]
+    public var scaleEvents: [ScaleEvent]
+    /// Per signal name: valid cycles still needed after an invalid one before the signal
+    /// allows a scale-down again. Absent means none.
+    public var pendingRecoveryCycles: [String: Int]
+
+    public init(
+        startedAt: Date? = nil,
+        recommendations: [Recommendation] = [],
+        scaleEvents: [ScaleEvent] = [],
+        pendingRecoveryCycles: [String: Int] = [:]
+    ) {
+        self.startedAt = startedAt
+        self.recommendations = recommendations
+        self.scaleEvents = scaleEvents
+        self.pendingRecoveryCycles = pendingRecoveryCycles
+    }
+
+    /// Drops entries no rule of `behavior` looks at any more at `now`.
+    func pruned(at now: Date, behavior: ScalingBehavior, signalNames: Set<String>) -> ScalingHistory {
+        let window = max(behavior.scaleUp.stabilizationWindowSeconds, behavior.scaleDown.stabilizationWindowSeconds)
+        let periods = (behavior.scaleUp.policies + behavior.scaleDown.policies).map(\.periodSeconds)
+        let longestPeriod = periods.max() ?? 0
+        var copy = self
+        copy.recommendations = recommendations.filter { now.timeIntervalSince($0.time) <= Double(window) }
+        copy.scaleEvents = scaleEvents.filter { now.timeIntervalSince($0.time) <= Double(longestPeriod) }
+        copy.pendingRecoveryCycles = pendingRecoveryCycles.filter { signalNames.contains($0.key) && $0.value > 0 }
+        return copy
+    }
+}

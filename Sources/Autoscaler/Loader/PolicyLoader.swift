@@ -1,0 +1,100 @@
+import Foundation
+import YAML
+
+/// Reads a `ScalingPolicy` document (YAML or JSON) into validated targets.
+///
+/// A file that cannot be read, does not parse or is not a policy throws. Anything else wrong
+/// becomes a `PolicyProblem`; a target with a problem is rejected alone.
+public enum PolicyLoader {
+    public static let apiVersion = "headroom.io/v1alpha1"
+    public static let kind = "ScalingPolicy"
+
+    /// Loads the policy in the file at `path`.
+    public static func load(path: String) throws(AutoscalerError) -> PolicyLoadResult {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadableFile(path: path, reason: Self.reason(error))
+        }
+        return try load(text: text, file: path)
+    }
+
+    /// Loads a policy from `text`; `file` names it in problems.
+    public static func load(text: String, file: String) throws(AutoscalerError) -> PolicyLoadResult {
+        let root: YAMLNode
+        do {
+            guard let parsed = try YAMLParser.parse(text) else {
+                throw AutoscalerError.notAPolicy(file: file, line: 1, column: 1, message: "the file is empty")
+            }
+            root = parsed
+        } catch let error as AutoscalerError {
+            throw error
+        } catch let error as YAMLError {
+            let mark = error.mark ?? YAMLMark(line: 1, column: 1)
+            throw .syntax(file: file, line: mark.line, column: mark.column, message: error.message)
+        } catch {
+            throw .syntax(file: file, line: 1, column: 1, message: "\(error)")
+        }
+        try checkHeader(root, file: file)
+
+        var reader = PolicyReader(file: file)
+        _ = reader.checkMapping(root, "", allowed: ["apiVersion", "kind", "metadata", "targets"])
+        guard let targetsNode = root["targets"] else {
+            reader.report(root, "targets", "missing key \"targets\": list at least one target")
+            return PolicyLoadResult(targets: [], problems: reader.problems, declaredTargetCount: 0)
+        }
+        guard let items = targetsNode.items, !items.isEmpty else {
+            reader.report(targetsNode, "targets", "expected a non-empty list of targets")
+            return PolicyLoadResult(targets: [], problems: reader.problems, declaredTargetCount: 0)
+        }
+
+        var parsed: [(index: Int, node: YAMLNode, target: TargetPolicy?)] = []
+        for (index, item) in items.enumerated() {
+            reader.targetIndex = index
+            parsed.append((index, item, reader.readTarget(item, path: "targets[\(index)]")))
+        }
+        reader.targetIndex = nil
+        reader.reportDuplicateTargets(parsed.map { ($0.index, $0.node) })
+
+        let valid = parsed.compactMap { entry in
+            reader.problemCount(forTarget: entry.index) == 0 ? entry.target : nil
+        }
+        let ordered = reader.problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+        return PolicyLoadResult(targets: valid, problems: ordered, declaredTargetCount: items.count)
+    }
+
+    /// Throws unless the document is a mapping with the expected `apiVersion` and `kind`.
+    private static func checkHeader(_ root: YAMLNode, file: String) throws(AutoscalerError) {
+        guard root.pairs != nil else {
+            throw .notAPolicy(
+                file: file,
+                line: root.mark.line,
+                column: root.mark.column,
+                message: "expected a mapping with apiVersion, kind and targets, found a \(root.kindName)"
+            )
+        }
+        for (key, expected) in [("apiVersion", apiVersion), ("kind", kind)] {
+            let found = root[key]?.scalar?.value
+            guard found != expected else { continue }
+            let mark = root[key]?.mark ?? root.mark
+            let shown = found.map { "\"\($0)\"" } ?? "nothing"
+            throw .notAPolicy(
+                file: file,
+                line: mark.line,
+                column: mark.column,
+                message: "\(key) is \(shown); expected \"\(expected)\""
+            )
+        }
+    }
+
+    private static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
+            let code = POSIXErrorCode(rawValue: Int32(underlying.code))
+        {
+            return String(cString: strerror(code.rawValue))
+        }
+        return nsError.localizedDescription
+    }
+}

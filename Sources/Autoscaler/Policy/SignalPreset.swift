@@ -1,0 +1,114 @@
+/// A ready-made signal for one of the four backpressure signals of a Directus fleet, built
+/// on metrics that exporters in common use publish. Directus core exports no request or pool
+/// metrics, so every preset reads a proxy, a pooler or a queue in front of or behind it.
+///
+/// A policy names a preset in a signal (`preset: ingressNginxP99Latency`); every field the
+/// signal sets replaces the preset's value.
+public struct SignalPreset: Sendable {
+    public let name: String
+    public let query: String
+    public let labels: [String: String]
+    public let target: String
+    public let rule: ProposalRule?
+    public let role: SignalRole
+    public let onEmpty: EmptyResultMeaning
+
+    /// Every preset, in the order the reference lists them.
+    public static let all: [SignalPreset] = [
+        ingressNginxP99Latency, pgbouncerWaitingClients, bullmqWaitingJobs,
+        haproxyBackendQueue, ingressNginx5xxRatio, haproxy5xxRatio,
+    ]
+
+    /// The preset called `name`, or `nil`.
+    public static func named(_ name: String) -> SignalPreset? {
+        all.first { $0.name == name }
+    }
+
+    /// p99 request latency at ingress-nginx, from its
+    /// `nginx_ingress_controller_request_duration_seconds` histogram.
+    public static let ingressNginxP99Latency = SignalPreset(
+        name: "ingressNginxP99Latency",
+        query: """
+            histogram_quantile(0.99, sum by (le) (rate(\
+            nginx_ingress_controller_request_duration_seconds_bucket\
+            {namespace="{{namespace}}", ingress="{{ingress}}"}[2m])))
+            """,
+        labels: ["ingress": "{{name}}"],
+        target: "500ms",
+        rule: .latencyStep,
+        role: .scale,
+        onEmpty: .noData
+    )
+
+    /// Clients waiting for a server connection at PgBouncer (prometheus-community
+    /// pgbouncer_exporter), as a total per replica.
+    public static let pgbouncerWaitingClients = SignalPreset(
+        name: "pgbouncerWaitingClients",
+        query: """
+            sum(pgbouncer_pools_client_waiting_connections{database="{{database}}"})
+            """,
+        labels: ["database": "{{name}}"],
+        target: "2",
+        rule: .perReplica,
+        role: .scale,
+        onEmpty: .noData
+    )
+
+    /// Jobs waiting in a BullMQ queue, from `Queue.exportPrometheusMetrics()`.
+    public static let bullmqWaitingJobs = SignalPreset(
+        name: "bullmqWaitingJobs",
+        query: """
+            sum(bullmq_job_count{queue="{{queue}}", state="waiting"})
+            """,
+        labels: ["queue": "{{name}}"],
+        target: "100",
+        rule: .perReplica,
+        role: .scale,
+        onEmpty: .noData
+    )
+
+    /// Requests queued in an HAProxy backend, from HAProxy's built-in exporter.
+    public static let haproxyBackendQueue = SignalPreset(
+        name: "haproxyBackendQueue",
+        query: """
+            sum(haproxy_backend_current_queue{proxy="{{proxy}}"})
+            """,
+        labels: ["proxy": "{{name}}"],
+        target: "10",
+        rule: .perReplica,
+        role: .scale,
+        onEmpty: .noData
+    )
+
+    /// Share of 5xx responses at ingress-nginx. A guard: errors from a failing dependency
+    /// must not add replicas. The divisor is clamped so that no traffic reads as 0, not NaN,
+    /// and no 5xx series at all (ingress-nginx exports only statuses it has seen) reads as 0.
+    public static let ingressNginx5xxRatio = SignalPreset(
+        name: "ingressNginx5xxRatio",
+        query: """
+            sum(rate(nginx_ingress_controller_requests\
+            {namespace="{{namespace}}", ingress="{{ingress}}", status=~"5.."}[2m])) \
+            / clamp_min(sum(rate(nginx_ingress_controller_requests\
+            {namespace="{{namespace}}", ingress="{{ingress}}"}[2m])), 1e-9)
+            """,
+        labels: ["ingress": "{{name}}"],
+        target: "5%",
+        rule: nil,
+        role: .guard,
+        onEmpty: .zero
+    )
+
+    /// Share of 5xx responses of an HAProxy backend. A guard, like `ingressNginx5xxRatio`.
+    public static let haproxy5xxRatio = SignalPreset(
+        name: "haproxy5xxRatio",
+        query: """
+            sum(rate(haproxy_backend_http_responses_total{proxy="{{proxy}}", code="5xx"}[2m])) \
+            / clamp_min(sum(rate(haproxy_backend_http_requests_total{proxy="{{proxy}}"}[2m])), 1e-9)
+            """,
+        labels: ["proxy": "{{name}}"],
+        target: "5%",
+        rule: nil,
+        role: .guard,
+        onEmpty: .zero
+    )
+}
