@@ -21,8 +21,8 @@ public final class PrometheusServer: @unchecked Sendable {
     ///   - openMetrics: samples to backfill with `promtool tsdb create-blocks-from
     ///     openmetrics` before start (timestamps in seconds, ending with `# EOF`).
     ///   - scrapeTargets: `host:port` addresses scraped every `scrapeInterval` at `/metrics`.
-    ///   - webConfig: the contents of a `--web.config.file` (TLS and basic auth), whose
-    ///     relative paths resolve against the temporary directory.
+    ///   - webConfig: the contents of a `--web.config.file` (TLS and basic auth). Give
+    ///     certificate and key paths as absolute paths.
     public init(
         openMetrics: String? = nil,
         scrapeTargets: [String] = [],
