@@ -27,7 +27,7 @@ public enum PrometheusErrorType: Sendable, Equatable {
     }
 }
 
-/// How an operator or a retry policy should treat a `MetricsError`.
+/// The class of a `MetricsError` that an operator or a retry policy acts on.
 public enum MetricsErrorCategory: Sendable, Equatable {
     /// The query, template or address is wrong: retrying will not help.
     case configuration
@@ -37,7 +37,7 @@ public enum MetricsErrorCategory: Sendable, Equatable {
     case `internal`
 }
 
-/// Why a Prometheus query produced no result.
+/// The reason a Prometheus query produced no result.
 public enum MetricsError: Error, Sendable, Equatable {
     /// No HTTP response arrived.
     case transport(TransportError)

@@ -1,5 +1,5 @@
 extension PromQLTemplate {
-    /// Whether `renderGrouped(_:)` can answer many targets with one query: every literal
+    /// Whether `renderGrouped(_:)` can cover many targets with one query: every literal
     /// with placeholders is the value of an `=` or `=~` matcher and uses only
     /// single-character escapes such as `\\` and `\"`.
     public var isGroupable: Bool {

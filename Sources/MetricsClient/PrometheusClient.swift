@@ -12,7 +12,7 @@ public final class PrometheusClient: Sendable {
     public let baseURL: String
     private let http: any HTTPClient
 
-    /// Creates a client for `baseURL`; a trailing slash is ignored.
+    /// Creates a client for `baseURL`, ignoring any trailing slash.
     public init(baseURL: String, http: any HTTPClient) {
         var trimmed = baseURL
         while trimmed.hasSuffix("/") {
@@ -88,12 +88,13 @@ func formEncode(_ text: String) -> String {
     return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
 }
 
-/// Unix seconds with millisecond precision, the resolution Prometheus stores.
+/// Formats a date as Unix seconds with millisecond precision, the resolution Prometheus
+/// stores.
 func formatTimestamp(_ date: Date) -> String {
     String(format: "%.3f", date.timeIntervalSince1970)
 }
 
-/// A duration as decimal seconds, which the Prometheus API accepts for `timeout` and `step`.
+/// Formats a duration as decimal seconds, which the Prometheus API accepts for `timeout` and `step`.
 func formatSeconds(_ duration: Duration) -> String {
     let (seconds, attoseconds) = duration.components
     return String(format: "%.3f", Double(seconds) + Double(attoseconds) / 1e18)

@@ -114,7 +114,7 @@ private struct WirePoint: Decodable {
         text = try container.decode(String.self)
     }
 
-    /// The pair as a sample. Throws when the value text is not a number.
+    /// Converts the pair to a sample. Throws when the value text is not a number.
     func point() throws -> SamplePoint {
         guard let value = parseSampleValue(text) else {
             throw DecodingError.dataCorrupted(

@@ -105,8 +105,8 @@ public enum RawSelectorScanner {
             return position < characters.count ? position : nil
         }
 
-        /// The index of the bracket that closes the one at `start`, skipping strings, or the
-        /// last index when it is never closed.
+        /// Finds the bracket that closes the one at `start`, skipping strings. Returns the last
+        /// index when it is never closed.
         private func closing(of open: Character, _ close: Character, from start: Int) -> Int {
             var depth = 0
             var position = start

@@ -3,7 +3,7 @@ import Foundation
 /// The companion query that dates a signal: the newest sample among its raw selectors.
 ///
 /// An instant query stamps its result with the evaluation time, so the signal's own
-/// timestamp says nothing about freshness. `timestamp()` over a raw selector returns the
+/// timestamp tells nothing about freshness. `timestamp()` over a raw selector returns the
 /// scrape time of each series' newest sample within the lookback delta. Each selector is
 /// tagged with its own `headroom_input` label before the `or`, so series of different
 /// metrics with equal labels do not hide each other, and `max` then keeps the newest.
@@ -36,7 +36,7 @@ struct AgeQuery: Sendable {
     }
 }
 
-/// What the age query found for one target.
+/// The age query's result for one target.
 enum AgeLookup: Sendable {
     /// Unix seconds of the newest raw input sample.
     case found(Double)

@@ -6,7 +6,9 @@ public struct SignalQuery: Sendable, Hashable {
     /// Series label to expected value, such as `["ingress": "{{name}}", "namespace":
     /// "{{namespace}}"]`. Values may use the target's placeholders. A series of a grouped
     /// query belongs to the target whose expected values all equal the series' labels.
-    /// Empty means the signal cannot be grouped and is queried per target.
+    /// Empty means the signal cannot be grouped and is queried per target. The grouped age
+    /// query groups the raw input series by the same labels, and a target whose raw series
+    /// lack them gets its own age query.
     public var labels: [String: String]
     /// A sample whose newest raw input is older than this comes back `.stale`. Nil turns
     /// the staleness check, and the age query, off.

@@ -7,7 +7,7 @@ extension SignalSampler {
         var fallback: [QueryTarget] = []
     }
 
-    /// Answers `targets` with one grouped query and one grouped age query.
+    /// Samples `targets` with one grouped query and one grouped age query.
     func sampleGrouped(_ signal: SignalQuery, targets: [QueryTarget], ageQuery: AgeQuery?, at time: Date) async
         -> GroupedSample
     {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Samples many signals for many targets with few queries.
 ///
-/// For each signal, targets are answered by one grouped query plus one grouped age query
+/// For each signal, one grouped query covers the targets, plus one grouped age query,
 /// when the signal has a label map and a groupable template. Series are matched back to
 /// targets through the label map. A target falls back to its own query (and age query)
 /// when the grouped query fails, returns a scalar, or gives it more than one series, or

@@ -20,7 +20,7 @@ enum BackfillData {
 
         // Histogram buckets growing every 15 s by 2 (le 0.1), 6 (le 0.5), 9 (le 1) and
         // 10 (+Inf) observations. The median's rank is 5 of 10, inside the (0.1, 0.5]
-        // bucket, which holds observations 3 to 6: 0.1 + (0.5 - 0.1) * (5 - 2) / (6 - 2) = 0.4.
+        // bucket, which contains observations 3 to 6: 0.1 + (0.5 - 0.1) * (5 - 2) / (6 - 2) = 0.4.
         for (bound, increment) in [("0.1", 2), ("0.5", 6), ("1", 9), ("+Inf", 10)] {
             for (index, time) in stride(from: end - 600, through: end, by: 15).enumerated() {
                 lines.append(

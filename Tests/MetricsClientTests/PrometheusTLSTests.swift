@@ -106,7 +106,7 @@ struct PrometheusTLSTests {
         let error = await #expect(throws: MetricsError.self) {
             try await queryOne(server, TransportConfiguration(tls: withoutCertificate))
         }
-        // Depending on timing libcurl sees the server's TLS alert or only the closed
+        // Depending on timing, libcurl reports the server's TLS alert or only the closed
         // connection, so any transport error is accepted here.
         guard case .transport? = error else {
             Issue.record("expected a transport error, got \(String(describing: error))")

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTransport
 import Synchronization
 
-/// An `HTTPClient` that answers from a closure, records every request and tracks the
+/// An `HTTPClient` that responds through a closure, records every request and tracks the
 /// largest number of requests in flight at once. It can also wrap a real client to count
 /// its requests.
 final class ScriptedHTTPClient: HTTPClient {
@@ -50,7 +50,7 @@ func formFields(_ request: HTTPRequest) -> [String: String] {
     return fields
 }
 
-/// A JSON vector response with one sample per entry of `series`.
+/// Builds a JSON vector response with one sample per entry of `series`.
 func vectorResponse(_ series: [([String: String], String)], at time: Double = 1_700_000_000) -> HTTPResponse {
     let results = series.map { labels, value in
         let metric = labels.map { "\"\($0.key)\":\"\($0.value)\"" }.joined(separator: ",")

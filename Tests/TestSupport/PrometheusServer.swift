@@ -1,7 +1,7 @@
 import Foundation
 
 /// A Prometheus server (the Debian `prometheus` binary) on a free loopback port with a
-/// temporary TSDB, for integration tests. Call `stop()` at the end; it also removes the
+/// temporary TSDB, for integration tests. Call `stop()` at the end, which also removes the
 /// temporary directory.
 ///
 /// The server's own log line "Server is ready to receive web requests." marks readiness,

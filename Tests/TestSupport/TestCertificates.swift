@@ -75,7 +75,7 @@ public struct TestCertificates: Sendable {
     }
 }
 
-/// The bcrypt hash of `password` for a Prometheus `basic_auth_users` entry, made with
+/// Hashes `password` with bcrypt for a Prometheus `basic_auth_users` entry, made with
 /// `htpasswd` from Debian's apache2-utils package (cost 4, the lowest, to keep tests fast).
 public func bcryptHash(_ password: String) throws -> String {
     let result = try runCommand("htpasswd", ["-nbB", "-C", "4", "user", password])
