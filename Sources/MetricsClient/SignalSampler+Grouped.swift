@@ -53,6 +53,7 @@ extension SignalSampler {
             seriesByKey[keys.map { sample.labels[$0] ?? "" }, default: []].append(sample)
         }
         let (ages, ageFailure) = groupedAges(await ageResult, keys: keys)
+        var withoutAge: [(target: QueryTarget, value: Double)] = []
 
         for target in targets {
             guard let key = keyOfTarget[target.id] else { continue }
@@ -65,16 +66,31 @@ extension SignalSampler {
                 result.outcomes[target.id] = .empty
                 continue
             }
-            let age: AgeLookup
             if let ageFailure {
-                age = .failed(ageFailure)
+                result.outcomes[target.id] = classify(
+                    sample.point.value,
+                    age: .failed(ageFailure),
+                    signal: signal,
+                    at: time
+                )
             } else if let found = ages[key] {
-                age = found
+                result.outcomes[target.id] = classify(sample.point.value, age: found, signal: signal, at: time)
             } else {
-                age = await lookUpAge(ageQuery, target: target, at: time)
+                withoutAge.append((target, sample.point.value))
             }
-            result.outcomes[target.id] = classify(sample.point.value, age: age, signal: signal, at: time)
         }
+
+        // Targets whose raw series lack the label map's labels get their own age queries.
+        let dated = await withTaskGroup(of: (String, SampleOutcome).self) { group in
+            for (target, value) in withoutAge {
+                group.addTask {
+                    let age = await self.lookUpAge(ageQuery, target: target, at: time)
+                    return (target.id, self.classify(value, age: age, signal: signal, at: time))
+                }
+            }
+            return await group.reduce(into: [String: SampleOutcome]()) { $0[$1.0] = $1.1 }
+        }
+        result.outcomes.merge(dated) { _, new in new }
         return result
     }
 

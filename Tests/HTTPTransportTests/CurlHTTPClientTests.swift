@@ -149,6 +149,21 @@ struct CurlHTTPClientTests {
         #expect(url == "http://127.0.0.1:\(port)/")
     }
 
+    @Test func fullAcceptQueueTimesOutConnect() async throws {
+        // A listener that never accepts: once its accept queue is full, Linux drops new
+        // SYNs, so the TCP handshake never completes.
+        let listener = try StalledListener()
+        defer { listener.close() }
+        let client = try CurlHTTPClient(configuration: TransportConfiguration(connectTimeout: .milliseconds(300)))
+        let url = "http://127.0.0.1:\(listener.port)/"
+        let start = ContinuousClock.now
+
+        await #expect(throws: TransportError.timedOut(url: url, after: .milliseconds(300))) {
+            try await client.send(HTTPRequest(method: .get, url: url))
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
     @Test func slowResponseTimesOut() async throws {
         let server = try LoopbackHTTPServer { _ in CannedResponse(delay: .seconds(20)) }
         defer { server.stop() }

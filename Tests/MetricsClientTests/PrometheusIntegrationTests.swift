@@ -194,6 +194,22 @@ struct PrometheusIntegrationTests {
         }
     }
 
+    @Test func pathPrefixReachesAPI() async throws {
+        // Mimir and Cortex serve the API under /prometheus; Prometheus does with this flag.
+        let server = try PrometheusServer(extraArguments: ["--web.route-prefix=/prometheus"])
+        defer { server.stop() }
+        let client = PrometheusClient(baseURL: server.baseURL + "/prometheus/", http: try CurlHTTPClient())
+
+        let result = try await client.query("vector(2)", at: time)
+
+        #expect(
+            result.data
+                == .vector([
+                    InstantSample(labels: [:], point: SamplePoint(timestamp: BackfillData.evaluationTime, value: 2))
+                ])
+        )
+    }
+
     @Test func liveScrapedSampleIsFresh() async throws {
         let exporter = try LoopbackHTTPServer { _ in
             CannedResponse(

@@ -23,11 +23,13 @@ public final class PrometheusServer: @unchecked Sendable {
     ///   - scrapeTargets: `host:port` addresses scraped every `scrapeInterval` at `/metrics`.
     ///   - webConfig: the contents of a `--web.config.file` (TLS and basic auth). Give
     ///     certificate and key paths as absolute paths.
+    ///   - extraArguments: further command line flags, such as `--web.route-prefix=/prometheus`.
     public init(
         openMetrics: String? = nil,
         scrapeTargets: [String] = [],
         scrapeInterval: Duration = .seconds(1),
         webConfig: String? = nil,
+        extraArguments: [String] = [],
         directory existing: TemporaryDirectory? = nil,
         readyTimeout: Duration = .seconds(60)
     ) throws {
@@ -48,10 +50,11 @@ public final class PrometheusServer: @unchecked Sendable {
         }
 
         let config = try directory.write("prometheus.yml", Self.config(scrapeTargets, scrapeInterval))
-        var arguments = [
-            "--config.file=\(config)", "--storage.tsdb.path=\(dataPath)",
-            "--storage.tsdb.retention.time=100y", "--log.level=info",
-        ]
+        var arguments =
+            [
+                "--config.file=\(config)", "--storage.tsdb.path=\(dataPath)",
+                "--storage.tsdb.retention.time=100y", "--log.level=info",
+            ] + extraArguments
         if let webConfig {
             arguments.append("--web.config.file=\(try directory.write("web.yml", webConfig))")
         }
