@@ -54,6 +54,10 @@ extension SignalSampler {
         }
         let (ages, ageFailure) = groupedAges(await ageResult, keys: keys)
         var withoutAge: [(target: QueryTarget, value: Double)] = []
+        // A series that matches no target means the query does not keep the label map's
+        // labels (for example `sum(...)` without `by`), so a target without a match cannot
+        // be told to be empty: it is queried alone instead.
+        let hasUnmatchedSeries = seriesByKey.keys.contains { targetsByKey[$0] == nil }
 
         for target in targets {
             guard let key = keyOfTarget[target.id] else { continue }
@@ -63,7 +67,11 @@ extension SignalSampler {
                 continue
             }
             guard let sample = matches.first else {
-                result.outcomes[target.id] = .empty
+                if hasUnmatchedSeries {
+                    result.fallback.append(target)
+                } else {
+                    result.outcomes[target.id] = .empty
+                }
                 continue
             }
             if let ageFailure {

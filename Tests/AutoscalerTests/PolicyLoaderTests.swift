@@ -48,7 +48,7 @@ struct PolicyLoaderTests {
         #expect(latency.rule == .latencyStep)
         #expect(latency.resultUnit == .seconds)
         #expect(latency.threshold == 0.3)
-        #expect(latency.labels == ["ingress": "{{name}}"])
+        #expect(latency.labels == ["namespace": "{{namespace}}", "ingress": "{{name}}"])
         #expect(latency.query.contains("nginx_ingress_controller_request_duration_seconds_bucket"))
         #expect(latency.maxStepFactor == 1.5)
         #expect(latency.maxSampleAgeSeconds == 120)

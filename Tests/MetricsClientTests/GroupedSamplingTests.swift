@@ -105,4 +105,32 @@ struct GroupedSamplingTests {
         #expect(outcomes == ["shop/s1": .value(4, age: .seconds(10)), "shop/s2": .empty])
         #expect(http.requests.count == 2)
     }
+
+    @Test func seriesWithoutMappedLabelsFallBack() async throws {
+        // `sum(...)` without `by` drops the service label: the grouped result is one series
+        // that matches no target, so each target must be queried alone, never read as empty.
+        let http = ScriptedHTTPClient { request in
+            let query = formFields(request)["query"] ?? ""
+            if query.hasPrefix("max") {
+                return vectorResponse([([:], "1699999990")])
+            }
+            if query.contains("=~") {
+                return vectorResponse([([:], "9")])
+            }
+            return vectorResponse([([:], Self.value(of: query))])
+        }
+        let sampler = SignalSampler(client: PrometheusClient(baseURL: "http://prometheus.test", http: http))
+        let dropping = SignalQuery(
+            name: "depth",
+            template: try PromQLTemplate("sum(depth{service=\"{{name}}\"})"),
+            labels: ["service": "{{name}}"],
+            maxAge: .seconds(60)
+        )
+
+        let outcomes = await sampler.sample(dropping, targets: targets(["s1", "s2"]), at: time)
+
+        #expect(outcomes == ["shop/s1": .value(1, age: .seconds(10)), "shop/s2": .value(2, age: .seconds(10))])
+        // Grouped query and grouped age query, then a query and an age query per target.
+        #expect(http.requests.count == 6)
+    }
 }

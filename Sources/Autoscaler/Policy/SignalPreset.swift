@@ -3,7 +3,8 @@
 /// metrics, so every preset reads a proxy, a pooler or a queue in front of or behind it.
 ///
 /// A policy names a preset in a signal (`preset: ingressNginxP99Latency`); every field the
-/// signal sets replaces the preset's value.
+/// signal sets replaces the preset's value. Every preset aggregates `by` the labels of its
+/// label map, so one grouped query answers all targets that use it.
 public struct SignalPreset: Sendable {
     public let name: String
     public let query: String
@@ -29,11 +30,11 @@ public struct SignalPreset: Sendable {
     public static let ingressNginxP99Latency = SignalPreset(
         name: "ingressNginxP99Latency",
         query: """
-            histogram_quantile(0.99, sum by (le) (rate(\
+            histogram_quantile(0.99, sum by (le, namespace, ingress) (rate(\
             nginx_ingress_controller_request_duration_seconds_bucket\
             {namespace="{{namespace}}", ingress="{{ingress}}"}[2m])))
             """,
-        labels: ["ingress": "{{name}}"],
+        labels: ["namespace": "{{namespace}}", "ingress": "{{name}}"],
         target: "500ms",
         rule: .latencyStep,
         role: .scale,
@@ -45,7 +46,7 @@ public struct SignalPreset: Sendable {
     public static let pgbouncerWaitingClients = SignalPreset(
         name: "pgbouncerWaitingClients",
         query: """
-            sum(pgbouncer_pools_client_waiting_connections{database="{{database}}"})
+            sum by (database) (pgbouncer_pools_client_waiting_connections{database="{{database}}"})
             """,
         labels: ["database": "{{name}}"],
         target: "2",
@@ -58,7 +59,7 @@ public struct SignalPreset: Sendable {
     public static let bullmqWaitingJobs = SignalPreset(
         name: "bullmqWaitingJobs",
         query: """
-            sum(bullmq_job_count{queue="{{queue}}", state="waiting"})
+            sum by (queue) (bullmq_job_count{queue="{{queue}}", state="waiting"})
             """,
         labels: ["queue": "{{name}}"],
         target: "100",
@@ -71,7 +72,7 @@ public struct SignalPreset: Sendable {
     public static let haproxyBackendQueue = SignalPreset(
         name: "haproxyBackendQueue",
         query: """
-            sum(haproxy_backend_current_queue{proxy="{{proxy}}"})
+            sum by (proxy) (haproxy_backend_current_queue{proxy="{{proxy}}"})
             """,
         labels: ["proxy": "{{name}}"],
         target: "10",
@@ -86,12 +87,12 @@ public struct SignalPreset: Sendable {
     public static let ingressNginx5xxRatio = SignalPreset(
         name: "ingressNginx5xxRatio",
         query: """
-            sum(rate(nginx_ingress_controller_requests\
+            sum by (namespace, ingress) (rate(nginx_ingress_controller_requests\
             {namespace="{{namespace}}", ingress="{{ingress}}", status=~"5.."}[2m])) \
-            / clamp_min(sum(rate(nginx_ingress_controller_requests\
+            / clamp_min(sum by (namespace, ingress) (rate(nginx_ingress_controller_requests\
             {namespace="{{namespace}}", ingress="{{ingress}}"}[2m])), 1e-9)
             """,
-        labels: ["ingress": "{{name}}"],
+        labels: ["namespace": "{{namespace}}", "ingress": "{{name}}"],
         target: "5%",
         rule: nil,
         role: .guard,
@@ -102,8 +103,8 @@ public struct SignalPreset: Sendable {
     public static let haproxy5xxRatio = SignalPreset(
         name: "haproxy5xxRatio",
         query: """
-            sum(rate(haproxy_backend_http_responses_total{proxy="{{proxy}}", code="5xx"}[2m])) \
-            / clamp_min(sum(rate(haproxy_backend_http_requests_total{proxy="{{proxy}}"}[2m])), 1e-9)
+            sum by (proxy) (rate(haproxy_backend_http_responses_total{proxy="{{proxy}}", code="5xx"}[2m])) \
+            / clamp_min(sum by (proxy) (rate(haproxy_backend_http_requests_total{proxy="{{proxy}}"}[2m])), 1e-9)
             """,
         labels: ["proxy": "{{name}}"],
         target: "5%",
