@@ -149,20 +149,38 @@ private func startDaemon(
     tls: ServerTLS?,
     connectionTimeout: Int
 ) -> OpaquePointer? {
-    let flags = UInt32(MHD_USE_THREAD_PER_CONNECTION.rawValue)
+    let flags =
+        UInt32(MHD_USE_THREAD_PER_CONNECTION.rawValue)
         | UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue)
         | UInt32(MHD_USE_POLL.rawValue)
     let contextPointer = Unmanaged.passUnretained(context).toOpaque()
     let timeout = UInt32(clamping: max(connectionTimeout, 0))
     guard let tls else {
         return headroom_mhd_start(
-            flags, sockaddr, accessHandler, contextPointer, requestCompleted, nil, timeout, nil, nil)
+            flags,
+            sockaddr,
+            accessHandler,
+            contextPointer,
+            requestCompleted,
+            nil,
+            timeout,
+            nil,
+            nil
+        )
     }
     return tls.certificatePEM.withCString { certificate in
         tls.keyPEM.withCString { key in
             headroom_mhd_start(
-                flags, sockaddr, accessHandler, contextPointer, requestCompleted, nil, timeout,
-                certificate, key)
+                flags,
+                sockaddr,
+                accessHandler,
+                contextPointer,
+                requestCompleted,
+                nil,
+                timeout,
+                certificate,
+                key
+            )
         }
     }
 }

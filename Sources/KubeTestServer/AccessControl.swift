@@ -1,0 +1,85 @@
+import Foundation
+import Synchronization
+
+/// One RBAC rule: the listed verbs on the listed resources (`deployments/scale` names a
+/// subresource) in the listed API groups. `*` matches anything; an empty `namespaces` list
+/// matches every namespace.
+public struct RBACRule: Sendable, Codable, Hashable {
+    public var apiGroups: [String]
+    public var resources: [String]
+    public var verbs: [String]
+    public var namespaces: [String]
+
+    public init(apiGroups: [String], resources: [String], verbs: [String], namespaces: [String] = []) {
+        self.apiGroups = apiGroups
+        self.resources = resources
+        self.verbs = verbs
+        self.namespaces = namespaces
+    }
+
+    func allows(verb: String, group: String, resource: String, namespace: String?) -> Bool {
+        func matches(_ list: [String], _ value: String) -> Bool { list.contains("*") || list.contains(value) }
+        let namespaceMatches = namespaces.isEmpty || namespace.map { matches(namespaces, $0) } == true
+        return matches(verbs, verb) && matches(apiGroups, group) && matches(resources, resource)
+            && namespaceMatches
+    }
+}
+
+/// Bearer tokens and the RBAC rules of each identity. An identity without rules may do
+/// anything; one with rules may do only what they allow.
+public final class AccessControl: Sendable {
+    struct State {
+        var identities: [String: String] = [:]
+        var rules: [String: [RBACRule]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init(tokens: [String: String] = [:]) {
+        state.withLock { $0.identities = tokens }
+    }
+
+    /// Makes `token` authenticate as `identity`.
+    public func addToken(_ token: String, identity: String) {
+        state.withLock { $0.identities[token] = identity }
+    }
+
+    /// Makes `token` fail authentication from now on.
+    public func revokeToken(_ token: String) {
+        state.withLock { $0.identities[token] = nil }
+    }
+
+    /// Limits `identity` to `rules`; `nil` lifts every limit.
+    public func setRules(_ rules: [RBACRule]?, for identity: String) {
+        state.withLock { $0.rules[identity] = rules }
+    }
+
+    /// The identity of an `Authorization: Bearer` header value, `nil` when unknown or absent.
+    func identity(authorization: String?) -> String? {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
+        let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        return state.withLock { $0.identities[token] }
+    }
+
+    func allows(identity: String, verb: String, path: APIPath) -> Bool {
+        guard let rules = state.withLock({ $0.rules[identity] }) else { return true }
+        return rules.contains {
+            $0.allows(verb: verb, group: path.type.group, resource: path.rbacResource, namespace: path.namespace)
+        }
+    }
+
+    /// The 403 the API server returns for a denied request.
+    static func forbidden(identity: String, verb: String, path: APIPath) -> APIFailure {
+        let subject = path.name.map { "\(path.type.qualifiedName) \"\($0)\"" } ?? path.type.qualifiedName
+        var message =
+            "\(subject) is forbidden: User \"\(identity)\" cannot \(verb) resource "
+            + "\"\(path.rbacResource)\" in API group \"\(path.type.group)\""
+        message += path.namespace.map { " in the namespace \"\($0)\"" } ?? " at the cluster scope"
+        return APIFailure(
+            code: 403,
+            reason: "Forbidden",
+            message: message,
+            details: APIFailure.details(path.type, name: path.name)
+        )
+    }
+}
