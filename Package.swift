@@ -31,10 +31,13 @@ let package = Package(
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
 
+        // Structured logs and the Prometheus metrics registry.
+        .target(name: "Observability"),
+
         // Clients and the decision engine.
         .target(name: "MetricsClient", dependencies: ["HTTPTransport"]),
         .target(name: "KubeClient", dependencies: ["HTTPTransport", "YAML"]),
-        .target(name: "Autoscaler", dependencies: ["YAML", "MetricsClient"]),
+        .target(name: "Autoscaler", dependencies: ["YAML", "MetricsClient", "Observability"]),
 
         // The Kubernetes API test server (library and executable).
         .target(name: "KubeTestServer", dependencies: ["HTTPServer"]),
@@ -52,6 +55,7 @@ let package = Package(
 
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"]),
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
         .testTarget(
             name: "MetricsClientTests",
             dependencies: ["MetricsClient", "HTTPTransport", "TestSupport"],
