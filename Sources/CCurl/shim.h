@@ -50,4 +50,14 @@ static inline CURLMcode headroom_multi_setopt_long(CURLM *handle, CURLMoption op
     return curl_multi_setopt(handle, option, value);
 }
 
+// CURL_GLOBAL_DEFAULT is a macro built from shifts, which Swift does not import.
+static inline CURLcode headroom_global_init(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+// CURLMsg carries its result in a union; this reads the CURLcode of a CURLMSG_DONE message.
+static inline CURLcode headroom_message_result(const CURLMsg *message) {
+    return message->data.result;
+}
+
 #endif
