@@ -14,13 +14,45 @@ public struct WorkloadStatus: Sendable, Equatable {
     public var updatedReplicas: Int
     /// `spec.selector.matchLabels`.
     public var matchLabels: [String: String]
+    public var resourceVersion: String
+    /// Who wrote the object last, per field manager and subresource.
+    public var managedFields: [ManagedFieldsEntry]
 
     /// Whether the controller has caught up with the latest spec.
     public var isObserved: Bool { observedGeneration >= generation }
 }
 
+/// One `metadata.managedFields` entry: which field manager last wrote which subresource.
+public struct ManagedFieldsEntry: Sendable, Equatable, Decodable {
+    /// Such as `headroom` or `kubectl`.
+    public var manager: String?
+    /// `Update` or `Apply`.
+    public var operation: String?
+    /// `scale`, `status`, or `nil` for the main resource.
+    public var subresource: String?
+    /// When the manager last wrote, as RFC 3339 text.
+    public var time: String?
+    /// Whether this entry owns `spec.replicas`.
+    public var ownsReplicas: Bool { fieldsV1?.spec?.replicas != nil }
+
+    struct Fields: Sendable, Equatable, Decodable {
+        struct Spec: Sendable, Equatable, Decodable {
+            var replicas: Empty?
+            enum CodingKeys: String, CodingKey { case replicas = "f:replicas" }
+        }
+        struct Empty: Sendable, Equatable, Decodable {}
+        var spec: Spec?
+        enum CodingKeys: String, CodingKey { case spec = "f:spec" }
+    }
+    var fieldsV1: Fields?
+}
+
 struct WorkloadWire: Decodable {
-    struct Metadata: Decodable { var generation: Int? }
+    struct Metadata: Decodable {
+        var generation: Int?
+        var resourceVersion: String?
+        var managedFields: [ManagedFieldsEntry]?
+    }
     struct Selector: Decodable { var matchLabels: [String: String]? }
     struct Spec: Decodable {
         var replicas: Int?
@@ -46,7 +78,9 @@ struct WorkloadWire: Decodable {
             readyReplicas: status?.readyReplicas ?? 0,
             availableReplicas: status?.availableReplicas ?? 0,
             updatedReplicas: status?.updatedReplicas ?? 0,
-            matchLabels: spec?.selector?.matchLabels ?? [:]
+            matchLabels: spec?.selector?.matchLabels ?? [:],
+            resourceVersion: metadata?.resourceVersion ?? "",
+            managedFields: metadata?.managedFields ?? []
         )
     }
 }

@@ -13,7 +13,11 @@ extension APIRouter {
 
         switch (request.method, path.name) {
         case ("GET", nil):
-            let (items, revision) = store.list(path.type, namespace: path.namespace)
+            var (items, revision) = store.list(path.type, namespace: path.namespace)
+            if let selector = request.queryValue("labelSelector"), !selector.isEmpty {
+                let parsed = try LabelSelector(selector)
+                items = items.filter(parsed.matches)
+            }
             if wantsTable {
                 return Self.json(200, TableRenderer.table(path.type, objects: items, revision: revision, now: now))
             }
