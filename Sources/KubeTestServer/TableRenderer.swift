@@ -7,15 +7,21 @@ enum TableRenderer {
     struct Column: Sendable {
         var name: String
         var type: String
+        /// 0 for default columns; kubectl shows higher priorities only with `-o wide`.
+        var priority = 0
         var cell: @Sendable (JSONValue, Date) -> JSONValue
     }
 
     static func table(_ type: ResourceType, objects: [JSONValue], revision: Int, now: Date) -> JSONValue {
-        let columns = [nameColumn] + extraColumns(type) + [ageColumn]
+        // Events lead with LAST SEEN and keep NAME for `-o wide`, as the API server's own table does.
+        let columns =
+            type.name == "events"
+            ? eventColumns + [Column(name: "Name", type: "string", priority: 1, cell: nameColumn.cell)]
+            : [nameColumn] + extraColumns(type) + [ageColumn]
         let definitions: [JSONValue] = columns.map { column in
             [
                 "name": .string(column.name), "type": .string(column.type),
-                "format": column.name == "Name" ? "name" : "", "description": "", "priority": 0,
+                "format": column.name == "Name" ? "name" : "", "description": "", "priority": .int(column.priority),
             ]
         }
         let rows: [JSONValue] = objects.map { object in
@@ -68,8 +74,6 @@ enum TableRenderer {
             ]
         case ("", "pods"):
             return podColumns
-        case (_, "events"):
-            return eventColumns
         case ("autoscaling", "horizontalpodautoscalers"):
             return [
                 Column(name: "Reference", type: "string") { object, _ in
