@@ -261,4 +261,45 @@ import Testing
         #expect(pods.map(\.isTerminating) == [false, false, true])
         #expect(pods.allSatisfy { $0.owners.first?.name == "api-7d" })
     }
+
+    @Test func mirroredStatusFollowsAfterDelay() async throws {
+        let cluster = try TestCluster.start()
+        defer { cluster.stop() }
+        try cluster.seedDeployment("api", replicas: 3)
+        cluster.server.store.setReplicaMirroring(enabled: true, delay: .milliseconds(300))
+        let client = try cluster.client()
+
+        let read = try await client.scale(of: Self.api)
+        let written = try await client.patchScale(of: Self.api, replicas: 6, resourceVersion: read.resourceVersion)
+        let right = try await client.workloadStatus(of: Self.api)
+        let mirrored = await eventually {
+            (try? await client.workloadStatus(of: Self.api).readyReplicas) == 6
+        }
+        let later = try await client.workloadStatus(of: Self.api)
+
+        #expect(written.specReplicas == 6)
+        #expect(right.readyReplicas == 3)
+        #expect(mirrored)
+        #expect(later.replicas == 6)
+        #expect(later.resourceVersion != written.resourceVersion)
+    }
+
+    @Test func injectedLatencyDelaysRequest() async throws {
+        let cluster = try TestCluster.start()
+        defer { cluster.stop() }
+        try cluster.seedDeployment("api", replicas: 3)
+        let client = try cluster.client()
+        cluster.server.faults.add(
+            FaultRule(method: "GET", path: "/apis/apps/v1/*", count: 1, action: .delay(milliseconds: 400)))
+
+        let start = ContinuousClock.now
+        _ = try await client.scale(of: Self.api)
+        let delayed = ContinuousClock.now - start
+        let secondStart = ContinuousClock.now
+        _ = try await client.scale(of: Self.api)
+        let undelayed = ContinuousClock.now - secondStart
+
+        #expect(delayed >= .milliseconds(400))
+        #expect(undelayed < .milliseconds(400))
+    }
 }
