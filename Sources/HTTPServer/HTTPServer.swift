@@ -8,7 +8,7 @@ import Synchronization
 /// request or added latency) delays only its own connection. Call `stop()` before dropping
 /// the server; it waits for requests in flight to finish.
 public final class HTTPServer: Sendable {
-    /// A handler that may suspend; it runs in a task while the connection thread waits.
+    /// A handler that may suspend. It runs in a task while the connection thread waits.
     public typealias AsyncHandler = @Sendable (ServerRequest) async -> ServerResponse
     /// A handler that runs directly on the connection thread.
     public typealias SyncHandler = @Sendable (ServerRequest) -> ServerResponse

@@ -49,8 +49,8 @@ public final class ExecCredentialProvider: CredentialProvider {
         if let cached = cache.withLock({ $0 }), cached.expiry.map({ current < $0 }) ?? true {
             return "Bearer \(cached.token)"
         }
-        // NOTE: two requests that find the cache empty at once both run the plugin; the
-        // later result replaces the earlier one, which is harmless for token plugins.
+        // NOTE: two requests that find the cache empty at once both run the plugin. The later
+        // result replaces the earlier one, which is harmless for token plugins.
         let output = try await runPlugin()
         let credential = try parse(output)
         cache.withLock { $0 = credential }

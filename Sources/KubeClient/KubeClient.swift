@@ -3,11 +3,12 @@ import HTTPTransport
 
 /// A client for the parts of the Kubernetes API that Headroom uses.
 ///
-/// Credentials live in the `HTTPClient`'s transport configuration; the transport reloads them
-/// and retries once on a 401, so a 401 that reaches this client is final. This client adds the
-/// Kubernetes semantics: `Status` errors mapped to `KubeError`, 429 and 503 retried after
-/// `Retry-After` (at most `maxThrottleRetries` times, each wait capped at `maxRetryAfter`), and
-/// an optional client-side rate limit in which scale writes go before event writes.
+/// Credentials live in the `HTTPClient`'s transport configuration. The transport reloads them
+/// and retries once on a 401, so a 401 that reaches this client is final.
+///
+/// This client maps `Status` errors to `KubeError` and retries 429 and 503 after `Retry-After`,
+/// at most `maxThrottleRetries` times with each wait capped at `maxRetryAfter`. An optional
+/// client-side rate limit serves scale writes before event writes.
 public final class KubeClient: Sendable {
     public let server: String
     /// The default namespace from the configuration.
@@ -86,7 +87,7 @@ public final class KubeClient: Sendable {
         }
     }
 
-    /// The wait before retrying a 429 or 503: `Retry-After` seconds, else the Status's
+    /// Computes the wait before retrying a 429 or 503: `Retry-After` seconds, else the Status's
     /// `details.retryAfterSeconds`, else 1 s, capped at `maxRetryAfter`.
     func retryDelay(_ response: HTTPResponse, status: KubeStatus?) -> Duration {
         let header = response.header("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -130,7 +131,7 @@ public final class KubeClient: Sendable {
     func encode(_ value: some Encodable) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // Encoding these plain structs of strings and integers cannot fail.
+        // JSONEncoder fails only on non-finite floating-point values, and these bodies hold none.
         return (try? encoder.encode(value)) ?? Data("{}".utf8)
     }
 

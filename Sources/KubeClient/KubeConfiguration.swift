@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTransport
 
-/// Where and how to reach one API server: its URL, TLS settings, credentials and the default
+/// The settings that reach one API server: its URL, TLS settings, credentials and the default
 /// namespace.
 public struct KubeConfiguration: Sendable {
     /// Base URL without a trailing slash, such as `https://10.0.0.1:6443`.
@@ -10,7 +10,7 @@ public struct KubeConfiguration: Sendable {
     public var credentials: (any CredentialProvider)?
     /// The namespace of the context, or of the pod when in-cluster; `default` when none is set.
     public var namespace: String
-    /// Where the settings came from, for log lines and messages, such as
+    /// The origin of the settings, for log lines and messages, such as
     /// `kubeconfig /home/me/.kube/config context dev` or `in-cluster service account`.
     public var source: String
 
@@ -43,7 +43,7 @@ public struct KubeConfiguration: Sendable {
 }
 
 extension Kubeconfig {
-    /// The configuration of context `name`, or of `current-context` when `name` is `nil`.
+    /// Resolves context `name`, or `current-context` when `name` is `nil`, into a configuration.
     ///
     /// Rejects a context, cluster or user that is missing, `insecure-skip-tls-verify` together
     /// with a certificate authority, and more than one of token, basic auth and exec.

@@ -67,7 +67,7 @@ public struct KubeConfigurationLoader: Sendable {
         return merged
     }
 
-    /// The in-cluster configuration, or `nil` outside a pod (either service variable unset).
+    /// Builds the in-cluster configuration, or returns `nil` outside a pod (either service variable unset).
     public func inClusterConfiguration() throws(KubeError) -> KubeConfiguration? {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
             let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty

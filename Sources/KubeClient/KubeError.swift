@@ -18,15 +18,15 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     /// 404 for the object.
     case notFound(target: KubeRequestTarget, status: KubeStatus?)
     /// 409 `Conflict`: the object changed since it was read (stale resourceVersion). Re-read
-    /// and decide again; never retry the same write blindly.
+    /// and decide again, because retrying the same write would overwrite the other writer.
     case conflict(target: KubeRequestTarget, status: KubeStatus?)
     /// 409 `AlreadyExists`: a create found an object with that name.
     case alreadyExists(target: KubeRequestTarget, status: KubeStatus?)
     /// 429 or 503 still returned after `attempts` tries that honoured `Retry-After`.
     case throttled(target: KubeRequestTarget, httpStatus: Int, attempts: Int, status: KubeStatus?)
-    /// Any other non-2xx answer.
+    /// Any other non-2xx response.
     case api(target: KubeRequestTarget, httpStatus: Int, status: KubeStatus?)
-    /// A 2xx answer whose body could not be decoded.
+    /// A 2xx response whose body could not be decoded.
     case invalidResponse(target: KubeRequestTarget, message: String)
 
     public var description: String {
@@ -54,14 +54,14 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
         case .alreadyExists(let target, _):
             return "\(target) already exists (409 AlreadyExists)"
         case .throttled(let target, let httpStatus, let attempts, let status):
-            return "the API server kept answering \(httpStatus) to \(target.verb) \(target) "
+            return "the API server kept returning \(httpStatus) to \(target.verb) \(target) "
                 + "after \(attempts) attempts" + serverMessage(status)
                 + ": lower the client QPS or check the API server's load"
         case .api(let target, let httpStatus, let status):
             let reason = status?.reason.map { " \($0)" } ?? ""
             return "\(target.verb) \(target) failed with HTTP \(httpStatus)\(reason)" + serverMessage(status)
         case .invalidResponse(let target, let message):
-            return "the API server's answer to \(target.verb) \(target) is invalid: \(message)"
+            return "the API server's response to \(target.verb) \(target) is invalid: \(message)"
         }
     }
 

@@ -16,7 +16,7 @@ public struct ObjectReference: Sendable, Equatable, Codable {
         self.uid = uid
     }
 
-    /// The reference to a scale target.
+    /// Creates the reference to a scale target.
     public init(_ target: ScaleTarget, uid: String? = nil) {
         self.init(
             apiVersion: "apps/v1",

@@ -1,4 +1,4 @@
-/// What a request acts on, in the terms RBAC uses: verb, API group, resource, subresource,
+/// The object of a request, in the terms RBAC uses: verb, API group, resource, subresource,
 /// namespace and name. Errors carry it so messages name the object and the missing permission.
 public struct KubeRequestTarget: Sendable, Equatable, CustomStringConvertible {
     /// RBAC verb: get, list, create, update, patch or delete.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A Kubernetes `Status` object, the body of API error responses. Every field is optional on
-/// the wire; missing ones decode as empty.
+/// the wire, so missing ones decode as `nil`.
 public struct KubeStatus: Sendable, Equatable, Decodable {
     /// One cause of a failure, such as an invalid field.
     public struct Cause: Sendable, Equatable, Decodable {
@@ -10,7 +10,7 @@ public struct KubeStatus: Sendable, Equatable, Decodable {
         public var field: String?
     }
 
-    /// Which object the failure concerns. `kind` holds the resource, such as `deployments`.
+    /// The object the failure concerns. `kind` contains the resource, such as `deployments`.
     public struct Details: Sendable, Equatable, Decodable {
         public var name: String?
         public var group: String?

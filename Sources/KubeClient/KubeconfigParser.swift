@@ -62,7 +62,7 @@ struct Reader {
         return value
     }
 
-    /// A path made absolute against the kubeconfig file's directory.
+    /// Resolves a path against the kubeconfig file's directory.
     func path(_ node: YAMLNode?) throws(KubeError) -> String? {
         guard let value = try string(node), !value.isEmpty else { return nil }
         if value.hasPrefix("/") { return value }
@@ -77,7 +77,7 @@ struct Reader {
         return data
     }
 
-    /// The `name` and inner mapping of each entry of a list such as `clusters`.
+    /// Collects the `name` and inner mapping of each entry of a list such as `clusters`.
     func namedEntries(_ root: YAMLNode, list: String, field: String) throws(KubeError) -> [(String, YAMLNode)] {
         guard let listNode = root[list], listNode.scalar?.isNull != true else { return [] }
         guard let items = listNode.items else { throw error(listNode, "\(list) must be a list") }

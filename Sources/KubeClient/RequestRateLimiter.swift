@@ -1,4 +1,4 @@
-/// How urgent a request is when the client-side rate limit makes requests wait.
+/// The urgency of a request while the client-side rate limit makes requests wait.
 public enum RequestPriority: Int, Sendable, Comparable {
     /// Event writes: explanations that may wait.
     case low = 0

@@ -15,7 +15,7 @@ public struct WorkloadStatus: Sendable, Equatable {
     /// `spec.selector.matchLabels`.
     public var matchLabels: [String: String]
     public var resourceVersion: String
-    /// Who wrote the object last, per field manager and subresource.
+    /// The last write of each field manager, one entry per manager and subresource.
     public var managedFields: [ManagedFieldsEntry]
 
     /// Whether the controller has caught up with the latest spec.

@@ -65,8 +65,8 @@ extension APIRouter {
             return Self.json(200, updated)
         case ("PATCH", let name?):
             let contentType = request.header("Content-Type") ?? ""
-            // NOTE: a strategic merge patch is applied as a JSON merge patch, which differs only
-            // for lists with merge keys; no client of this server patches such lists.
+            // NOTE: a strategic merge patch is applied as a JSON merge patch. The two differ only
+            // for lists with merge keys, and no client of this server patches such lists.
             guard
                 contentType.hasPrefix("application/merge-patch+json")
                     || contentType.hasPrefix("application/strategic-merge-patch+json")

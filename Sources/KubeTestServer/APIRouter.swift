@@ -45,7 +45,7 @@ final class APIRouter: Sendable {
         return response
     }
 
-    /// The Kubernetes verb of a resource request.
+    /// Maps the method of a resource request to its Kubernetes verb.
     static func verb(method: String, path: APIPath) -> String {
         switch method {
         case "GET": path.name == nil ? "list" : "get"

@@ -54,7 +54,7 @@ public final class AccessControl: Sendable {
         state.withLock { $0.rules[identity] = rules }
     }
 
-    /// The identity of an `Authorization: Bearer` header value, `nil` when unknown or absent.
+    /// Looks up the identity of an `Authorization: Bearer` header value, `nil` when unknown or absent.
     func identity(authorization: String?) -> String? {
         guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
         let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
@@ -68,7 +68,7 @@ public final class AccessControl: Sendable {
         }
     }
 
-    /// The 403 the API server returns for a denied request.
+    /// Builds the 403 that the API server returns for a denied request.
     static func forbidden(identity: String, verb: String, path: APIPath) -> APIFailure {
         let subject = path.name.map { "\(path.type.qualifiedName) \"\($0)\"" } ?? path.type.qualifiedName
         var message =

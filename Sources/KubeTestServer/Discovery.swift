@@ -1,9 +1,9 @@
 /// The discovery documents kubectl reads before it sends a resource request.
 ///
-/// kubectl first asks for aggregated discovery (`as=APIGroupDiscoveryList`) but also accepts
-/// plain `application/json`, which is what these answers are; it then reads each group version.
+/// kubectl first requests aggregated discovery (`as=APIGroupDiscoveryList`) but also accepts
+/// plain `application/json`, which these documents are. It then reads each group version.
 enum Discovery {
-    /// The `/version` document reporting `gitVersion`, such as `v1.32.4`.
+    /// Builds the `/version` document reporting `gitVersion`, such as `v1.32.4`.
     static func version(_ gitVersion: String) -> JSONValue {
         let numbers = gitVersion.dropFirst().split(separator: ".")
         return [
@@ -35,7 +35,7 @@ enum Discovery {
         return ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups)]
     }
 
-    /// The APIResourceList of `groupVersion`, or `nil` when the server does not serve it.
+    /// Builds the APIResourceList of `groupVersion`, or `nil` when the server does not serve it.
     static func resourceList(_ groupVersion: String) -> JSONValue? {
         let types = ResourceType.all.filter { $0.groupVersion == groupVersion }
         guard !types.isEmpty else { return nil }

@@ -12,7 +12,7 @@ enum EventConversion {
         ("count", "deprecatedCount"),
     ]
 
-    /// The events.k8s.io/v1 form of a stored core/v1 Event.
+    /// Converts a stored core/v1 Event into the events.k8s.io/v1 form.
     static func eventsForm(_ core: JSONValue) -> JSONValue {
         var members = core.objectValue ?? [:]
         for (coreKey, eventsKey) in renamedFields {
@@ -23,7 +23,7 @@ enum EventConversion {
         return .object(members)
     }
 
-    /// The core/v1 form of an events.k8s.io/v1 Event, for storing.
+    /// Converts an events.k8s.io/v1 Event into the core/v1 form for storing.
     static func coreForm(_ events: JSONValue) -> JSONValue {
         var members = events.objectValue ?? [:]
         for (coreKey, eventsKey) in renamedFields {

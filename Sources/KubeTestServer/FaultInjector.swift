@@ -5,7 +5,7 @@ import Synchronization
 /// released.
 public struct FaultRule: Sendable, Codable, Hashable {
     public enum Action: Sendable, Codable, Hashable {
-        /// Answer with `status` (a Status object with `reason`) and an optional `Retry-After`.
+        /// Respond with `status` (a Status object with `reason`) and an optional `Retry-After`.
         case fail(status: Int, reason: String, retryAfterSeconds: Int?)
         /// Add latency before the request is served.
         case delay(milliseconds: Int)

@@ -99,7 +99,7 @@ public enum JSONValue: Sendable, Hashable {
         try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
-    /// The value as JSON text with sorted keys.
+    /// Encodes the value as JSON text with sorted keys.
     public func encoded() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

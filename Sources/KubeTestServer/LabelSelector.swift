@@ -1,7 +1,7 @@
 /// An equality-based label selector in query syntax, such as `app=api,tier!=db,canary`.
 ///
-/// NOTE: set-based terms (`in`, `notin`) are not supported; a selector with them is rejected
-/// with 400 so a test notices instead of getting a wrong list.
+/// NOTE: set-based terms (`in`, `notin`) are not supported. A selector with them is rejected
+/// with 400, so a test notices instead of getting a wrong list.
 struct LabelSelector {
     enum Term {
         case equals(String, String)

@@ -3,7 +3,7 @@ import Foundation
 /// Builds and records `metadata.managedFields` entries the way the API server does for
 /// `Update` operations: one entry per field manager and subresource.
 enum ManagedFields {
-    /// The manager name for a request: `?fieldManager=` if given, else the user agent up to
+    /// Picks the manager name for a request: `?fieldManager=` if given, else the user agent up to
     /// its first `/` (so `kubectl/v1.32.4 (linux/amd64)` becomes `kubectl`).
     static func manager(fieldManager: String?, userAgent: String?) -> String {
         if let fieldManager, !fieldManager.isEmpty { return fieldManager }
@@ -11,7 +11,7 @@ enum ManagedFields {
         return String(userAgent.split(separator: "/", maxSplits: 1).first ?? "unknown")
     }
 
-    /// The FieldsV1 set of the fields present in `value`: `{"f:spec":{"f:replicas":{}}}`.
+    /// Builds the FieldsV1 set of the fields present in `value`: `{"f:spec":{"f:replicas":{}}}`.
     /// Server-owned metadata and, unless `includeStatus`, `status` are left out.
     static func fieldSet(of value: JSONValue, includeStatus: Bool = false) -> JSONValue {
         guard let members = value.objectValue else { return [:] }

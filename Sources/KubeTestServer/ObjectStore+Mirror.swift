@@ -1,7 +1,7 @@
 import Foundation
 
 extension ObjectStore {
-    /// Whether writes of `spec.replicas` on `type` are mirrored into its status.
+    /// Tells whether writes of `spec.replicas` on `type` are mirrored into its status.
     static func mirrors(_ type: ResourceType) -> Bool {
         type.group == "apps" && (type.name == "deployments" || type.name == "statefulsets")
     }

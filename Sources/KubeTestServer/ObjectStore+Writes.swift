@@ -1,7 +1,7 @@
 import Foundation
 
 extension ObjectStore {
-    /// What a write changes: the new object in the served form, the fields it set, and the
+    /// The effect of a write: the new object in the served form, the fields it set, and the
     /// resourceVersion it requires (a precondition), if any.
     struct WriteOutcome {
         var object: JSONValue
@@ -72,7 +72,7 @@ extension ObjectStore {
         }
     }
 
-    /// The `autoscaling/v1` Scale of a deployment or statefulset (`spec.replicas` left out when 0,
+    /// Builds the `autoscaling/v1` Scale of a deployment or statefulset (`spec.replicas` left out when 0,
     /// as the API server does).
     static func scale(of object: JSONValue, type: ResourceType) -> JSONValue {
         let replicas = object[path: ["spec", "replicas"]]?.intValue ?? 0
@@ -91,8 +91,8 @@ extension ObjectStore {
         return scale
     }
 
-    /// The label selector of `spec.selector.matchLabels` in query syntax, keys sorted.
-    // NOTE: matchExpressions are not rendered; seed objects use matchLabels only.
+    /// Renders `spec.selector.matchLabels` as a label selector in query syntax, keys sorted.
+    // NOTE: matchExpressions are not rendered. Seed objects must use matchLabels only.
     static func selectorString(_ object: JSONValue) -> String {
         let labels = object[path: ["spec", "selector", "matchLabels"]]?.objectValue ?? [:]
         return labels.keys.sorted().map { "\($0)=\(labels[$0]?.stringValue ?? "")" }.joined(separator: ",")

@@ -34,7 +34,7 @@ public final class ObjectStore: Sendable {
     /// The current revision, returned as the resourceVersion of lists.
     public var revision: Int { state.withLock { $0.revision } }
 
-    /// The object `name`, in the form `type` serves.
+    /// Reads the object `name` in the form `type` serves.
     public func get(_ type: ResourceType, namespace: String, name: String) throws(APIFailure) -> JSONValue {
         let key = Key(storage: type.storageKey, namespace: namespace, name: name)
         guard let object = state.withLock({ $0.objects[key] }) else {
@@ -43,7 +43,7 @@ public final class ObjectStore: Sendable {
         return EventConversion.view(object, as: type)
     }
 
-    /// The objects of `type` in `namespace` (every namespace when `nil`), sorted by namespace and
+    /// Lists the objects of `type` in `namespace` (every namespace when `nil`), sorted by namespace and
     /// name, with the list's resourceVersion.
     public func list(_ type: ResourceType, namespace: String?) -> (items: [JSONValue], revision: Int) {
         let (objects, revision) = state.withLock { state in

@@ -97,12 +97,12 @@ public struct ResourceType: Sendable, Hashable {
         ),
     ]
 
-    /// The type served at `groupVersion` under `name`.
+    /// Finds the type served at `groupVersion` under `name`.
     public static func find(groupVersion: String, name: String) -> ResourceType? {
         all.first { $0.groupVersion == groupVersion && $0.name == name }
     }
 
-    /// The type for an object's `apiVersion` and `kind`.
+    /// Finds the type for an object's `apiVersion` and `kind`.
     public static func find(apiVersion: String, kind: String) -> ResourceType? {
         all.first { $0.groupVersion == apiVersion && $0.kind == kind }
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Renders objects as a `meta.k8s.io/v1` Table, the answer `kubectl get` asks for with
+/// Renders objects as a `meta.k8s.io/v1` Table, the response `kubectl get` requests with
 /// `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`, using the columns kubectl shows
 /// for a real API server.
 enum TableRenderer {
@@ -133,7 +133,7 @@ enum TableRenderer {
         Column(name: "Message", type: "string") { object, _ in object["message"] ?? object["note"] ?? "" },
     ]
 
-    /// A short age such as `45s`, `12m`, `5h` or `3d`, or `<unknown>` without a timestamp.
+    /// Formats a short age such as `45s`, `12m`, `5h` or `3d`, or `<unknown>` without a timestamp.
     static func age(_ timestamp: String?, now: Date) -> String {
         guard let timestamp, let date = Timestamps.parse(timestamp) else { return "<unknown>" }
         let seconds = max(0, Int(now.timeIntervalSince(date).rounded(.down)))

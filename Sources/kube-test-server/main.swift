@@ -76,7 +76,7 @@ while !arguments.isEmpty {
 guard let certificate, let key else { fail("--cert and --key are required\n\(usage)") }
 guard !tokens.isEmpty else { fail("give at least one --token TOKEN=IDENTITY") }
 
-// Block the stop signals before any server thread starts, so only sigwait below sees them.
+// Block the stop signals before any server thread starts, so only sigwait below receives them.
 var stopSignals = sigset_t()
 sigemptyset(&stopSignals)
 sigaddset(&stopSignals, SIGINT)

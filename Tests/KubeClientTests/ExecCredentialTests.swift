@@ -20,7 +20,8 @@ import Testing
             printf '{"apiVersion":"\(apiVersion)","kind":"ExecCredential",'
             printf '"status":{"token":"exec-token-%s","expirationTimestamp":"%s"}}' "$count" "$EXPIRY"
             """,
-            executable: true)
+            executable: true
+        )
     }
 
     static func kubeconfig(plugin: String, expiry: String) -> String {
@@ -79,12 +80,15 @@ import Testing
         _ = try Self.writePlugin(in: directory, apiVersion: "client.authentication.k8s.io/v1")
         let file = try directory.write("config", Self.kubeconfig(plugin: "plugin.sh", expiry: "2030-01-01T00:00:00Z"))
         let credentials = try #require(
-            try KubeConfigurationLoader.loadFiles([file]).configuration().credentials)
+            try KubeConfigurationLoader.loadFiles([file]).configuration().credentials
+        )
 
         _ = try await credentials.authorization()
 
-        let info = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: directory.path + "/exec-info.json"))) as? [String: Any]
+        let info =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: directory.path + "/exec-info.json"))
+            ) as? [String: Any]
         #expect(info?["apiVersion"] as? String == "client.authentication.k8s.io/v1")
         #expect(info?["kind"] as? String == "ExecCredential")
         let spec = info?["spec"] as? [String: Any]
@@ -101,7 +105,8 @@ import Testing
         _ = try Self.writePlugin(in: directory, apiVersion: "client.authentication.k8s.io/v1beta1")
         let file = try directory.write("config", Self.kubeconfig(plugin: "plugin.sh", expiry: "2030-01-01T00:00:00Z"))
         let credentials = try #require(
-            try KubeConfigurationLoader.loadFiles([file]).configuration().credentials)
+            try KubeConfigurationLoader.loadFiles([file]).configuration().credentials
+        )
 
         await #expect {
             try await credentials.authorization()
@@ -117,7 +122,8 @@ import Testing
         try directory.write("plugin.sh", "#!/bin/sh\necho 'login expired' >&2\nexit 3\n", executable: true)
         let file = try directory.write("config", Self.kubeconfig(plugin: "plugin.sh", expiry: ""))
         let credentials = try #require(
-            try KubeConfigurationLoader.loadFiles([file]).configuration().credentials)
+            try KubeConfigurationLoader.loadFiles([file]).configuration().credentials
+        )
 
         await #expect {
             try await credentials.authorization()
@@ -129,7 +135,9 @@ import Testing
 
     @Test func interactiveModeAlwaysRejected() throws {
         let text = Self.kubeconfig(plugin: "plugin.sh", expiry: "").replacingOccurrences(
-            of: "interactiveMode: Never", with: "interactiveMode: Always")
+            of: "interactiveMode: Never",
+            with: "interactiveMode: Always"
+        )
         let directory = try TemporaryDirectoryForTests()
         defer { directory.remove() }
         let config = try KubeConfigurationLoader.loadFiles([try directory.write("config", text)])
@@ -147,7 +155,9 @@ import Testing
         try directory.write("namespace", "shop\n")
         let loader = KubeConfigurationLoader(
             environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"],
-            serviceAccountDirectory: directory.path, homeDirectory: directory.path)
+            serviceAccountDirectory: directory.path,
+            homeDirectory: directory.path
+        )
 
         let configuration = try loader.load()
 
@@ -166,7 +176,9 @@ import Testing
             environment: [
                 "KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443", "POD_NAMESPACE": "jobs",
             ],
-            serviceAccountDirectory: directory.path, homeDirectory: directory.path)
+            serviceAccountDirectory: directory.path,
+            homeDirectory: directory.path
+        )
 
         let configuration = try #require(try loader.inClusterConfiguration())
 
@@ -183,7 +195,9 @@ import Testing
                 "KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443",
                 "KUBECONFIG": Fixture.path("merge-first.yaml"),
             ],
-            serviceAccountDirectory: directory.path, homeDirectory: directory.path)
+            serviceAccountDirectory: directory.path,
+            homeDirectory: directory.path
+        )
 
         #expect(try loader.load().server == "https://127.0.0.1:1001")
     }

@@ -24,6 +24,9 @@ final class FakeHTTPClient: HTTPClient {
 
     static func json(_ status: Int, _ text: String, headers: [HTTPHeader] = []) -> HTTPResponse {
         HTTPResponse(
-            status: status, headers: headers + [HTTPHeader("Content-Type", "application/json")], body: Data(text.utf8))
+            status: status,
+            headers: headers + [HTTPHeader("Content-Type", "application/json")],
+            body: Data(text.utf8)
+        )
     }
 }

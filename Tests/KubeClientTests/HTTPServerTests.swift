@@ -15,16 +15,22 @@ import Testing
         let server = try HTTPServer { request in
             log.last.withLock { $0 = request }
             return ServerResponse(
-                status: 201, headers: [("Content-Type", "text/plain"), ("X-Echo", request.header("x-test") ?? "")],
-                body: request.body)
+                status: 201,
+                headers: [("Content-Type", "text/plain"), ("X-Echo", request.header("x-test") ?? "")],
+                body: request.body
+            )
         }
         defer { server.stop() }
         let http = try CurlHTTPClient()
 
         let response = try await http.send(
             HTTPRequest(
-                method: .post, url: server.baseURL + "/things/a%20b?name=first&flag&name=second",
-                headers: [HTTPHeader("X-Test", "hello")], body: Data("payload".utf8)))
+                method: .post,
+                url: server.baseURL + "/things/a%20b?name=first&flag&name=second",
+                headers: [HTTPHeader("X-Test", "hello")],
+                body: Data("payload".utf8)
+            )
+        )
 
         #expect(server.port > 0)
         #expect(server.baseURL == "http://127.0.0.1:\(server.port)")
@@ -55,7 +61,8 @@ import Testing
         defer { server.stop() }
 
         let response = try await CurlHTTPClient().send(
-            HTTPRequest(method: .put, url: server.baseURL + "/", body: Data(repeating: 65, count: 11)))
+            HTTPRequest(method: .put, url: server.baseURL + "/", body: Data(repeating: 65, count: 11))
+        )
 
         #expect(response.status == 413)
     }

@@ -15,15 +15,22 @@ import Testing
 
     func client(_ http: FakeHTTPClient, clock: ManualKubeClock, retries: Int = 3) -> KubeClient {
         KubeClient(
-            configuration: KubeConfiguration(server: "https://127.0.0.1:6443/"), http: http, clock: clock,
-            maxThrottleRetries: retries, maxRetryAfter: .seconds(30))
+            configuration: KubeConfiguration(server: "https://127.0.0.1:6443/"),
+            http: http,
+            clock: clock,
+            maxThrottleRetries: retries,
+            maxRetryAfter: .seconds(30)
+        )
     }
 
     @Test func scaleDecoded() async throws {
         let http = FakeHTTPClient([FakeHTTPClient.json(200, Self.scaleBody)])
         let scale = try await client(http, clock: ManualKubeClock(advancesOnSleep: true)).scale(of: Self.target)
 
-        #expect(scale == Scale(specReplicas: 3, statusReplicas: 3, selector: "app=api", resourceVersion: "48213", uid: "u-1"))
+        #expect(
+            scale
+                == Scale(specReplicas: 3, statusReplicas: 3, selector: "app=api", resourceVersion: "48213", uid: "u-1")
+        )
         #expect(http.requests.first?.url == Self.scalePath)
         #expect(http.requests.first?.method == .get)
     }
@@ -54,7 +61,9 @@ import Testing
     }
 
     @Test func conflictReturnedWithoutRetry() async throws {
-        let http = FakeHTTPClient([FakeHTTPClient.json(409, String(decoding: try Fixture.data("status-conflict.json"), as: UTF8.self))])
+        let http = FakeHTTPClient([
+            FakeHTTPClient.json(409, String(decoding: try Fixture.data("status-conflict.json"), as: UTF8.self))
+        ])
         let clock = ManualKubeClock(advancesOnSleep: true)
 
         await #expect {
@@ -123,7 +132,8 @@ import Testing
     @Test func podsDecoded() async throws {
         let body = """
             {"kind":"PodList","items":[
-             {"metadata":{"name":"a","ownerReferences":[{"kind":"ReplicaSet","name":"api-7d","uid":"r1","controller":true}]},
+             {"metadata":{"name":"a",
+               "ownerReferences":[{"kind":"ReplicaSet","name":"api-7d","uid":"r1","controller":true}]},
               "status":{"phase":"Running","startTime":"2026-12-04T10:00:00Z",
                 "conditions":[{"type":"Ready","status":"True","lastTransitionTime":"2026-12-04T10:00:30Z"}]}},
              {"metadata":{"name":"b","deletionTimestamp":"2026-12-04T10:05:00Z"},
@@ -135,7 +145,8 @@ import Testing
 
         #expect(
             http.requests.first?.url
-                == "https://127.0.0.1:6443/api/v1/namespaces/shop/pods?labelSelector=app%3Dapi%2Ctier%20in%20%28web%29")
+                == "https://127.0.0.1:6443/api/v1/namespaces/shop/pods?labelSelector=app%3Dapi%2Ctier%20in%20%28web%29"
+        )
         #expect(pods.map(\.name) == ["a", "b"])
         #expect(pods[0].isReady)
         #expect(pods[0].readySince == KubeTime.parse("2026-12-04T10:00:30Z"))

@@ -41,7 +41,13 @@ import Testing
     }
 
     static let scaleTarget = KubeRequestTarget(
-        verb: "patch", group: "apps", resource: "deployments", subresource: "scale", namespace: "shop", name: "api")
+        verb: "patch",
+        group: "apps",
+        resource: "deployments",
+        subresource: "scale",
+        namespace: "shop",
+        name: "api"
+    )
 
     @Test(arguments: [
         ("status-conflict.json", 409, "conflict"),
@@ -83,7 +89,8 @@ import Testing
         #expect(
             KubeError.forbidden(target: target, status: nil).description
                 == "RBAC denies \"list\" on \"pods\" at cluster scope: grant it to the service account with a "
-                + "ClusterRole rule {apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"list\"]} and a binding")
+                + "ClusterRole rule {apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"list\"]} and a binding"
+        )
     }
 }
 

@@ -21,7 +21,8 @@ import Testing
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1",
-            ])
+            ]
+        )
         try #require(openssl.status == 0)
         let seed = try directory.write(
             "seed.json",
@@ -29,13 +30,15 @@ import Testing
             {"kind":"List","items":[{"apiVersion":"apps/v1","kind":"Deployment",
              "metadata":{"name":"api","namespace":"shop"},
              "spec":{"replicas":2,"selector":{"matchLabels":{"app":"api"}}},"status":{"replicas":2}}]}
-            """)
+            """
+        )
         let server = try ChildProcess(
             executable: Self.executable,
             arguments: [
                 "--cert", certificate, "--key", key, "--token", "t0ken=alice", "--seed", seed, "--no-mirror",
             ],
-            logPrefix: directory.file("server"))
+            logPrefix: directory.file("server")
+        )
         defer { server.terminate() }
 
         let banner = await eventually { server.stdout().contains("admin http://127.0.0.1:") }
@@ -47,14 +50,21 @@ import Testing
 
         let client = try CurlHTTPClient(
             configuration: TransportConfiguration(
-                tls: TLSConfiguration(certificateAuthority: .file(certificate)), credentials: StaticBearerToken("t0ken")))
+                tls: TLSConfiguration(certificateAuthority: .file(certificate)),
+                credentials: StaticBearerToken("t0ken")
+            )
+        )
         let patch = try await client.send(
             HTTPRequest(
-                method: .patch, url: api + "/apis/apps/v1/namespaces/shop/deployments/api/scale",
+                method: .patch,
+                url: api + "/apis/apps/v1/namespaces/shop/deployments/api/scale",
                 headers: [HTTPHeader("Content-Type", "application/merge-patch+json")],
-                body: Data(#"{"spec":{"replicas":6}}"#.utf8)))
+                body: Data(#"{"spec":{"replicas":6}}"#.utf8)
+            )
+        )
         let deployment = try await CurlHTTPClient().send(
-            HTTPRequest(method: .get, url: admin + "/objects/apis/apps/v1/namespaces/shop/deployments/api"))
+            HTTPRequest(method: .get, url: admin + "/objects/apis/apps/v1/namespaces/shop/deployments/api")
+        )
         let audit = try await CurlHTTPClient().send(HTTPRequest(method: .get, url: admin + "/audit"))
 
         #expect(patch.status == 200)

@@ -59,7 +59,11 @@ import Testing
 
         let read = try await client.scale(of: Self.api)
         let other = try await cluster.apiRequest(
-            .patch, Self.scalePath, body: #"{"spec":{"replicas":7}}"#, userAgent: "kubectl/v1.32.4 (linux/amd64)")
+            .patch,
+            Self.scalePath,
+            body: #"{"spec":{"replicas":7}}"#,
+            userAgent: "kubectl/v1.32.4 (linux/amd64)"
+        )
         #expect(other.status == 200)
 
         await #expect {
@@ -88,11 +92,11 @@ import Testing
         let write = Task {
             try await client.patchScale(of: Self.api, replicas: 5, resourceVersion: read.resourceVersion)
         }
-        let held = await eventually {
+        let isHeld = await eventually {
             let response = try? await cluster.adminRequest(.get, "/holds/write")
             return response.map { String(decoding: $0.body, as: UTF8.self).contains(#""state":"holding""#) } ?? false
         }
-        #expect(held)
+        #expect(isHeld)
         let other = try await cluster.apiRequest(.patch, Self.scalePath, body: #"{"spec":{"replicas":9}}"#)
         #expect(other.status == 200)
         #expect(try await cluster.adminRequest(.post, "/holds/write/release").status == 200)
@@ -131,7 +135,8 @@ import Testing
         try cluster.seedDeployment("api", replicas: 3)
         cluster.server.access.setRules(
             [RBACRule(apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "patch"])],
-            for: "system:serviceaccount:shop:headroom")
+            for: "system:serviceaccount:shop:headroom"
+        )
         let client = try cluster.client(credentials: StaticBearerToken("sa-token"))
 
         let status = try await client.workloadStatus(of: Self.api)
@@ -154,8 +159,12 @@ import Testing
         let read = try await client.scale(of: Self.api)
         cluster.server.faults.add(
             FaultRule(
-                method: "PATCH", path: Self.scalePath, count: 1,
-                action: .fail(status: 429, reason: "TooManyRequests", retryAfterSeconds: 2)))
+                method: "PATCH",
+                path: Self.scalePath,
+                count: 1,
+                action: .fail(status: 429, reason: "TooManyRequests", retryAfterSeconds: 2)
+            )
+        )
 
         let written = try await client.patchScale(of: Self.api, replicas: 4, resourceVersion: read.resourceVersion)
 
@@ -173,8 +182,11 @@ import Testing
         let client = try cluster.client()
         let now = Date(timeIntervalSince1970: 1_796_378_742)
         let event = KubeEvent(
-            regarding: ObjectReference(Self.api), reason: "SuccessfulRescale", message: "New size: 5; reason: queue depth",
-            reportingInstance: "headroom-0")
+            regarding: ObjectReference(Self.api),
+            reason: "SuccessfulRescale",
+            message: "New size: 5; reason: queue depth",
+            reportingInstance: "headroom-0"
+        )
 
         let created = try await client.createEvent(event, now: now)
         let patched = try await client.patchEventCount(created, count: 2, now: now.addingTimeInterval(60))
@@ -199,8 +211,14 @@ import Testing
         let client = try cluster.client()
         let acquired = Date(timeIntervalSince1970: 1_796_378_742.123456)
         let lease = Lease(
-            name: "headroom", namespace: "shop", holderIdentity: "pod-a", leaseDurationSeconds: 15,
-            acquireTime: acquired, renewTime: acquired, leaseTransitions: 0)
+            name: "headroom",
+            namespace: "shop",
+            holderIdentity: "pod-a",
+            leaseDurationSeconds: 15,
+            acquireTime: acquired,
+            renewTime: acquired,
+            leaseTransitions: 0
+        )
 
         #expect(try await client.lease(namespace: "shop", name: "headroom") == nil)
         let created = try await client.createLease(lease)
@@ -223,7 +241,9 @@ import Testing
 
         let stored = try cluster.server.store.get(
             try #require(ResourceType.find(groupVersion: "coordination.k8s.io/v1", name: "leases")),
-            namespace: "shop", name: "headroom")
+            namespace: "shop",
+            name: "headroom"
+        )
         #expect(stored[path: ["spec", "acquireTime"]] == "2026-12-04T10:05:42.123456Z")
         #expect(stored[path: ["spec", "renewTime"]] == "2026-12-04T10:05:44.123456Z")
         #expect(read.resourceVersion == updated.resourceVersion)
@@ -290,7 +310,8 @@ import Testing
         try cluster.seedDeployment("api", replicas: 3)
         let client = try cluster.client()
         cluster.server.faults.add(
-            FaultRule(method: "GET", path: "/apis/apps/v1/*", count: 1, action: .delay(milliseconds: 400)))
+            FaultRule(method: "GET", path: "/apis/apps/v1/*", count: 1, action: .delay(milliseconds: 400))
+        )
 
         let start = ContinuousClock.now
         _ = try await client.scale(of: Self.api)

@@ -88,7 +88,8 @@ import Testing
             try KubeConfigurationLoader.loadFiles([Fixture.path("clusters-not-a-list.yaml")])
         } throws: { error in
             guard case KubeError.invalidConfiguration(let location, let message) = error else { return false }
-            return location == Fixture.path("clusters-not-a-list.yaml") + ":2:11" && message == "clusters must be a list"
+            return location == Fixture.path("clusters-not-a-list.yaml") + ":2:11"
+                && message == "clusters must be a list"
         }
     }
 }

@@ -50,8 +50,10 @@ import Testing
             directory.path + "/missing.yaml", Fixture.path("merge-second.yaml"), Fixture.path("merge-first.yaml"),
         ].joined(separator: ":")
         let loader = KubeConfigurationLoader(
-            environment: ["KUBECONFIG": list], serviceAccountDirectory: directory.path + "/none",
-            homeDirectory: directory.path)
+            environment: ["KUBECONFIG": list],
+            serviceAccountDirectory: directory.path + "/none",
+            homeDirectory: directory.path
+        )
 
         let configuration = try loader.load()
 
@@ -62,8 +64,10 @@ import Testing
 
     @Test func explicitPathBeatsVariable() throws {
         let loader = KubeConfigurationLoader(
-            environment: ["KUBECONFIG": Fixture.path("merge-second.yaml")], serviceAccountDirectory: "/nonexistent",
-            homeDirectory: "/nonexistent")
+            environment: ["KUBECONFIG": Fixture.path("merge-second.yaml")],
+            serviceAccountDirectory: "/nonexistent",
+            homeDirectory: "/nonexistent"
+        )
 
         let configuration = try loader.load(kubeconfig: Fixture.path("merge-first.yaml"))
 
@@ -75,7 +79,10 @@ import Testing
         let directory = try TemporaryDirectoryForTests()
         defer { directory.remove() }
         let loader = KubeConfigurationLoader(
-            environment: [:], serviceAccountDirectory: directory.path, homeDirectory: directory.path)
+            environment: [:],
+            serviceAccountDirectory: directory.path,
+            homeDirectory: directory.path
+        )
 
         #expect {
             try loader.load()
@@ -89,9 +96,15 @@ import Testing
         let directory = try TemporaryDirectoryForTests()
         defer { directory.remove() }
         try FileManager.default.createDirectory(atPath: directory.path + "/.kube", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Fixture.path("merge-first.yaml"), toPath: directory.path + "/.kube/config")
+        try FileManager.default.copyItem(
+            atPath: Fixture.path("merge-first.yaml"),
+            toPath: directory.path + "/.kube/config"
+        )
         let loader = KubeConfigurationLoader(
-            environment: [:], serviceAccountDirectory: directory.path, homeDirectory: directory.path)
+            environment: [:],
+            serviceAccountDirectory: directory.path,
+            homeDirectory: directory.path
+        )
 
         #expect(try loader.load().server == "https://127.0.0.1:1001")
     }

@@ -35,14 +35,16 @@ import Testing
                 contexts:
                 - name: test
                   context: {cluster: test, user: admin, namespace: shop}
-                """)
+                """
+            )
         }
 
         func run(_ arguments: [String]) throws -> CommandResult {
             guard let path = ChildProcess.resolve("kubectl") else {
                 throw TestSupportError.notFound(
                     "kubectl on PATH: these tests need the machine's kubectl dispatcher with a 1.32 client; "
-                        + "Debian's kubernetes-client (1.20) is too old for a v1.32 server")
+                        + "Debian's kubernetes-client (1.20) is too old for a v1.32 server"
+                )
             }
             let common = [
                 "--kubeconfig", kubeconfig, "--cache-dir", cluster.directory.file("kubectl-cache"),
@@ -138,7 +140,9 @@ import Testing
         let client = try cluster.client()
         let event = KubeEvent(
             regarding: ObjectReference(ScaleTarget(kind: .deployment, namespace: "shop", name: "api")),
-            reason: "SuccessfulRescale", message: "New size: 5; reason: queue depth above target")
+            reason: "SuccessfulRescale",
+            message: "New size: 5; reason: queue depth above target"
+        )
         _ = try await client.createEvent(event, now: Date())
         let kubectl = try Kubectl(cluster)
 
@@ -147,7 +151,11 @@ import Testing
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         let header = try #require(lines.first)
-        #expect(header.split(separator: " ", omittingEmptySubsequences: true).prefix(4) == ["LAST", "SEEN", "TYPE", "REASON"])
+        #expect(
+            header.split(separator: " ", omittingEmptySubsequences: true).prefix(4) == [
+                "LAST", "SEEN", "TYPE", "REASON",
+            ]
+        )
         let row = try #require(lines.first { $0.contains("SuccessfulRescale") })
         #expect(row.contains("Normal"))
         #expect(row.contains("deployment/api"))

@@ -28,14 +28,16 @@ struct TestCluster {
                 "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1",
             ],
-            timeout: .seconds(30))
+            timeout: .seconds(30)
+        )
         guard result.status == 0 else {
             throw TestSupportError.failed("openssl req failed: \(result.stderr)")
         }
         var allTokens = tokens
         allTokens[adminToken] = "admin"
         let server = try KubeTestServer(
-            .init(tls: try ServerTLS(certificateFile: certificate, keyFile: key), tokens: allTokens))
+            .init(tls: try ServerTLS(certificateFile: certificate, keyFile: key), tokens: allTokens)
+        )
         return TestCluster(directory: directory, server: server, certificatePath: certificate)
     }
 
@@ -44,7 +46,7 @@ struct TestCluster {
         directory.remove()
     }
 
-    /// A client of the API trusting the test certificate, authenticating with `credentials`.
+    /// Creates a client of the API that trusts the test certificate and sends `credentials`.
     func client(
         credentials: any CredentialProvider = StaticBearerToken(TestCluster.adminToken),
         clock: any KubeClock = SystemKubeClock(),
@@ -52,12 +54,20 @@ struct TestCluster {
         fieldManager: String = "headroom"
     ) throws -> KubeClient {
         let configuration = KubeConfiguration(
-            server: server.apiURL, tls: TLSConfiguration(certificateAuthority: .file(certificatePath)),
-            credentials: credentials, namespace: "shop", source: "test")
+            server: server.apiURL,
+            tls: TLSConfiguration(certificateAuthority: .file(certificatePath)),
+            credentials: credentials,
+            namespace: "shop",
+            source: "test"
+        )
         let http = try CurlHTTPClient(configuration: configuration.transportConfiguration(totalTimeout: .seconds(20)))
         return KubeClient(
-            configuration: configuration, http: http, rateLimiter: rateLimiter, clock: clock,
-            fieldManager: fieldManager)
+            configuration: configuration,
+            http: http,
+            rateLimiter: rateLimiter,
+            clock: clock,
+            fieldManager: fieldManager
+        )
     }
 
     /// Sends a raw request to the API as the admin identity.
@@ -71,11 +81,14 @@ struct TestCluster {
         let http = try CurlHTTPClient(
             configuration: TransportConfiguration(
                 tls: TLSConfiguration(certificateAuthority: .file(certificatePath)),
-                credentials: StaticBearerToken(TestCluster.adminToken)))
+                credentials: StaticBearerToken(TestCluster.adminToken)
+            )
+        )
         var headers = [HTTPHeader("User-Agent", userAgent), HTTPHeader("Accept", "application/json")]
         if body != nil { headers.append(HTTPHeader("Content-Type", contentType)) }
         return try await http.send(
-            HTTPRequest(method: method, url: server.apiURL + path, headers: headers, body: body.map { Data($0.utf8) }))
+            HTTPRequest(method: method, url: server.apiURL + path, headers: headers, body: body.map { Data($0.utf8) })
+        )
     }
 
     /// Sends a request to the admin API.
@@ -101,7 +114,7 @@ struct TestCluster {
         ])
     }
 
-    /// The stored object at an API path, read without authentication.
+    /// Reads a stored Deployment directly from the store, without authentication.
     func stored(_ type: ResourceType, _ name: String) throws -> JSONValue {
         try server.store.get(type, namespace: "shop", name: name)
     }
