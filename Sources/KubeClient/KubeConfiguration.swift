@@ -132,7 +132,7 @@ extension Kubeconfig {
                     + "(\(methods.joined(separator: ", "))); keep one"
             )
         }
-        if let tokenFile = user.tokenFile { return BearerTokenFile(path: tokenFile) }
+        if let tokenFile = user.tokenFile { return RotatingTokenFile(path: tokenFile) }
         if let token = user.token { return StaticBearerToken(token) }
         if user.username != nil || user.password != nil {
             return BasicAuth(username: user.username ?? "", password: user.password ?? "")

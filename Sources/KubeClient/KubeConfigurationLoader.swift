@@ -89,7 +89,7 @@ public struct KubeConfigurationLoader: Sendable {
         return KubeConfiguration(
             server: server,
             tls: .init(certificateAuthority: .file("\(serviceAccountDirectory)/ca.crt")),
-            credentials: BearerTokenFile(path: tokenPath),
+            credentials: RotatingTokenFile(path: tokenPath),
             namespace: namespace ?? "default",
             source: "in-cluster service account"
         )

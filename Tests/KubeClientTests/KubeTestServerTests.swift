@@ -129,6 +129,23 @@ import Testing
         #expect(patches.map(\.identity) == [nil, "headroom"])
     }
 
+    @Test func changedTokenFileUsedWithout401() async throws {
+        let cluster = try TestCluster.start(tokens: ["old-token": "headroom-old", "new-token": "headroom-new"])
+        defer { cluster.stop() }
+        try cluster.seedDeployment("api", replicas: 3)
+        let tokenFile = try cluster.directory.write("token", "old-token\n")
+        let client = try cluster.client(credentials: RotatingTokenFile(path: tokenFile))
+
+        let read = try await client.scale(of: Self.api)
+        try cluster.directory.write("token", "new-token\n")
+        _ = try await client.patchScale(of: Self.api, replicas: 5, resourceVersion: read.resourceVersion)
+
+        let entries = cluster.audit(path: Self.scalePath)
+        #expect(entries.map(\.method) == ["GET", "PATCH"])
+        #expect(entries.map(\.status) == [200, 200])
+        #expect(entries.map(\.identity) == ["headroom-old", "headroom-new"])
+    }
+
     @Test func forbiddenNamesMissingPermission() async throws {
         let cluster = try TestCluster.start(tokens: ["sa-token": "system:serviceaccount:shop:headroom"])
         defer { cluster.stop() }

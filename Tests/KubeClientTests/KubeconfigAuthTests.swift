@@ -27,7 +27,7 @@ import Testing
 
         #expect(configuration.server == "https://127.0.0.1:6443")
         #expect(configuration.tls.certificateAuthority == .inline(Data("authority PEM".utf8)))
-        let provider = try #require(configuration.credentials as? BearerTokenFile)
+        let provider = try #require(configuration.credentials as? RotatingTokenFile)
         #expect(provider.path == Fixture.path("token.txt"))
         #expect(try await provider.authorization() == "Bearer file-token")
     }
