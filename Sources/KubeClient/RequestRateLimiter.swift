@@ -38,6 +38,7 @@ public actor RequestRateLimiter {
     public var waitingCount: Int { waiters.count }
 
     /// Returns when the request may be sent.
+    // NOTE: the wait ignores task cancellation, so a cancelled caller still waits for its token.
     public func acquire(_ priority: RequestPriority) async {
         refill()
         if waiters.isEmpty && tokens >= 1 {
