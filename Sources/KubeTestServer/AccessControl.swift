@@ -1,30 +1,6 @@
 import Foundation
 import Synchronization
 
-/// One RBAC rule: the listed verbs on the listed resources (`deployments/scale` names a
-/// subresource) in the listed API groups. `*` matches anything; an empty `namespaces` list
-/// matches every namespace.
-public struct RBACRule: Sendable, Codable, Hashable {
-    public var apiGroups: [String]
-    public var resources: [String]
-    public var verbs: [String]
-    public var namespaces: [String]
-
-    public init(apiGroups: [String], resources: [String], verbs: [String], namespaces: [String] = []) {
-        self.apiGroups = apiGroups
-        self.resources = resources
-        self.verbs = verbs
-        self.namespaces = namespaces
-    }
-
-    func allows(verb: String, group: String, resource: String, namespace: String?) -> Bool {
-        func matches(_ list: [String], _ value: String) -> Bool { list.contains("*") || list.contains(value) }
-        let namespaceMatches = namespaces.isEmpty || namespace.map { matches(namespaces, $0) } == true
-        return matches(verbs, verb) && matches(apiGroups, group) && matches(resources, resource)
-            && namespaceMatches
-    }
-}
-
 /// Bearer tokens and the RBAC rules of each identity. An identity without rules may do
 /// anything; one with rules may do only what they allow.
 public final class AccessControl: Sendable {
