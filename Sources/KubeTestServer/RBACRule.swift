@@ -14,6 +14,19 @@ public struct RBACRule: Sendable, Codable, Hashable {
         self.namespaces = namespaces
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case apiGroups, resources, verbs, namespaces
+    }
+
+    /// Decodes a rule; a missing `namespaces` key means every namespace.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        apiGroups = try container.decode([String].self, forKey: .apiGroups)
+        resources = try container.decode([String].self, forKey: .resources)
+        verbs = try container.decode([String].self, forKey: .verbs)
+        namespaces = try container.decodeIfPresent([String].self, forKey: .namespaces) ?? []
+    }
+
     func allows(verb: String, group: String, resource: String, namespace: String?) -> Bool {
         func matches(_ list: [String], _ value: String) -> Bool { list.contains("*") || list.contains(value) }
         let namespaceMatches = namespaces.isEmpty || namespace.map { matches(namespaces, $0) } == true

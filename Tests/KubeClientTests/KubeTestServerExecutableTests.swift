@@ -32,10 +32,15 @@ import Testing
              "spec":{"replicas":2,"selector":{"matchLabels":{"app":"api"}}},"status":{"replicas":2}}]}
             """
         )
+        let rbac = try directory.write(
+            "rbac.json",
+            #"{"bob":[{"apiGroups":["apps"],"resources":["deployments"],"verbs":["get"]}]}"#
+        )
         let server = try ChildProcess(
             executable: Self.executable,
             arguments: [
-                "--cert", certificate, "--key", key, "--token", "t0ken=alice", "--seed", seed, "--no-mirror",
+                "--cert", certificate, "--key", key, "--token", "t0ken=alice", "--token", "b0b=bob",
+                "--seed", seed, "--rbac", rbac, "--no-mirror",
             ],
             logPrefix: directory.file("server")
         )
@@ -62,17 +67,36 @@ import Testing
                 body: Data(#"{"spec":{"replicas":6}}"#.utf8)
             )
         )
+        let bob = try CurlHTTPClient(
+            configuration: TransportConfiguration(
+                tls: TLSConfiguration(certificateAuthority: .file(certificate)),
+                credentials: StaticBearerToken("b0b")
+            )
+        )
+        let bobRead = try await bob.send(
+            HTTPRequest(method: .get, url: api + "/apis/apps/v1/namespaces/shop/deployments/api")
+        )
+        let bobPatch = try await bob.send(
+            HTTPRequest(
+                method: .patch,
+                url: api + "/apis/apps/v1/namespaces/shop/deployments/api/scale",
+                headers: [HTTPHeader("Content-Type", "application/merge-patch+json")],
+                body: Data(#"{"spec":{"replicas":1}}"#.utf8)
+            )
+        )
         let deployment = try await CurlHTTPClient().send(
             HTTPRequest(method: .get, url: admin + "/objects/apis/apps/v1/namespaces/shop/deployments/api")
         )
         let audit = try await CurlHTTPClient().send(HTTPRequest(method: .get, url: admin + "/audit"))
 
         #expect(patch.status == 200)
+        #expect(bobRead.status == 200)
+        #expect(bobPatch.status == 403)
         let json = try JSONSerialization.jsonObject(with: deployment.body) as? [String: Any]
         #expect((json?["spec"] as? [String: Any])?["replicas"] as? Int == 6)
         #expect((json?["status"] as? [String: Any])?["replicas"] as? Int == 2)
         let entries = try JSONSerialization.jsonObject(with: audit.body) as? [[String: Any]]
-        #expect(entries?.count == 1)
+        #expect(entries?.map { $0["status"] as? Int } == [200, 200, 403])
         #expect(entries?.first?["identity"] as? String == "alice")
         #expect(entries?.first?["verb"] as? String == "patch")
         #expect(entries?.first?["body"] as? String == #"{"spec":{"replicas":6}}"#)
