@@ -86,6 +86,7 @@ import Testing
         let patch = try #require(cluster.audit(path: "/apis/apps/v1/namespaces/shop/deployments/api/scale").last)
         #expect(patch.method == "PATCH")
         #expect(patch.identity == "admin")
+        #expect(patch.userAgent?.hasPrefix("kubectl/v1.32.") == true, "the dispatcher did not pick a 1.32 client")
     }
 
     @Test func rawScaleMatchesServerState() async throws {
