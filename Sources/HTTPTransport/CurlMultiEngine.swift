@@ -73,7 +73,10 @@ final class CurlMultiEngine: @unchecked Sendable {
                 if let index = waiting.firstIndex(where: { $0 === transfer }) {
                     waiting.remove(at: index)
                     transfer.finish(.failure(.cancelled(url: transfer.displayURL)))
-                } else if active.removeValue(forKey: transfer.easy) != nil {
+                } else if let running = active[transfer.easy], running === transfer {
+                    // The identity check matters because libcurl may reuse a finished
+                    // transfer's handle address for a new one.
+                    active[transfer.easy] = nil
                     curl_multi_remove_handle(multi, transfer.easy)
                     transfer.finish(.failure(.cancelled(url: transfer.displayURL)))
                 }

@@ -250,6 +250,10 @@ final class CurlTransfer: @unchecked Sendable {
             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_SHUTDOWN_FAILED,
             CURLE_SSL_CRL_BADFILE:
             return .tls(url: displayURL, reason: reason)
+        case CURLE_RECV_ERROR where detail.contains("SSL"), CURLE_SEND_ERROR where detail.contains("SSL"):
+            // With TLS 1.3 a server rejects a missing or untrusted client certificate with
+            // an alert after the handshake, which libcurl reports as a read or write error.
+            return .tls(url: displayURL, reason: reason)
         default:
             return .failed(url: displayURL, reason: reason)
         }

@@ -118,6 +118,27 @@ struct CurlHTTPClientTests {
         #expect(server.requests.count == 4)
     }
 
+    @Test func manyRequestsShareCappedConnections() async throws {
+        let server = try LoopbackHTTPServer { request in CannedResponse(body: request.target) }
+        defer { server.stop() }
+        let client = try CurlHTTPClient(configuration: TransportConfiguration(maxConcurrentRequests: 8))
+
+        let bodies = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let response = try await client.send(HTTPRequest(method: .get, url: server.baseURL + "/\(index)"))
+                    return (index, String(decoding: response.body, as: UTF8.self))
+                }
+            }
+            return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+        }
+
+        #expect(bodies.count == 200)
+        #expect(bodies.allSatisfy { $0.value == "/\($0.key)" })
+        // At most eight transfers run at once, so at most eight connections are opened.
+        #expect(server.acceptedConnections <= 8)
+    }
+
     @Test func cancellingTheTaskAbortsTheTransfer() async throws {
         let server = try LoopbackHTTPServer { _ in CannedResponse(delay: .seconds(20)) }
         defer { server.stop() }
@@ -147,6 +168,21 @@ struct CurlHTTPClientTests {
             return
         }
         #expect(url == "http://127.0.0.1:\(port)/")
+    }
+
+    @Test func fullAcceptQueueTimesOutConnect() async throws {
+        // A listener that never accepts: once its accept queue is full, Linux drops new
+        // SYNs, so the TCP handshake never completes.
+        let listener = try StalledListener()
+        defer { listener.close() }
+        let client = try CurlHTTPClient(configuration: TransportConfiguration(connectTimeout: .milliseconds(300)))
+        let url = "http://127.0.0.1:\(listener.port)/"
+        let start = ContinuousClock.now
+
+        await #expect(throws: TransportError.timedOut(url: url, after: .milliseconds(300))) {
+            try await client.send(HTTPRequest(method: .get, url: url))
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
     }
 
     @Test func slowResponseTimesOut() async throws {
