@@ -13,17 +13,7 @@ import Testing
     @Test func printsPortsAndServesSeed() async throws {
         let directory = try TemporaryDirectory(prefix: "kube-test-server-exe")
         defer { directory.remove() }
-        let certificate = directory.file("cert.pem")
-        let key = directory.file("key.pem")
-        let openssl = try runCommand(
-            "openssl",
-            [
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1",
-            ]
-        )
-        try #require(openssl.status == 0)
+        let (certificate, key) = try TestCluster.generateCertificate(in: directory)
         let seed = try directory.write(
             "seed.json",
             """

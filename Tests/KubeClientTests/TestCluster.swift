@@ -19,6 +19,18 @@ struct TestCluster {
     /// (token to identity) plus an `admin` identity.
     static func start(tokens: [String: String] = [:]) throws -> TestCluster {
         let directory = try TemporaryDirectory(prefix: "kube-test-server")
+        let (certificate, key) = try generateCertificate(in: directory)
+        var allTokens = tokens
+        allTokens[adminToken] = "admin"
+        let server = try KubeTestServer(
+            .init(tls: try ServerTLS(certificateFile: certificate, keyFile: key), tokens: allTokens)
+        )
+        return TestCluster(directory: directory, server: server, certificatePath: certificate)
+    }
+
+    /// Generates a self-signed P-256 certificate for IP 127.0.0.1 with `openssl req -x509` and
+    /// returns the paths of the certificate and key PEM files.
+    static func generateCertificate(in directory: TemporaryDirectory) throws -> (certificate: String, key: String) {
         let certificate = directory.file("cert.pem")
         let key = directory.file("key.pem")
         let result = try runCommand(
@@ -33,12 +45,7 @@ struct TestCluster {
         guard result.status == 0 else {
             throw TestSupportError.failed("openssl req failed: \(result.stderr)")
         }
-        var allTokens = tokens
-        allTokens[adminToken] = "admin"
-        let server = try KubeTestServer(
-            .init(tls: try ServerTLS(certificateFile: certificate, keyFile: key), tokens: allTokens)
-        )
-        return TestCluster(directory: directory, server: server, certificatePath: certificate)
+        return (certificate, key)
     }
 
     func stop() {
