@@ -63,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient", "KubeTestServer", "HTTPTransport", "TestSupport"],
+            dependencies: ["KubeClient", "KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -1,0 +1,145 @@
+import Foundation
+import HTTPTransport
+
+/// A client for the parts of the Kubernetes API that Headroom uses.
+///
+/// Credentials live in the `HTTPClient`'s transport configuration. The transport reloads them
+/// and retries once on a 401, so a 401 that reaches this client is final.
+///
+/// This client maps `Status` errors to `KubeError` and retries 429 and 503 after `Retry-After`,
+/// at most `maxThrottleRetries` times with each wait capped at `maxRetryAfter`. An optional
+/// client-side rate limit serves scale writes before event writes.
+public final class KubeClient: Sendable {
+    public let server: String
+    /// The default namespace from the configuration.
+    public let namespace: String
+    /// Sent as `?fieldManager=` on writes, so `managedFields` names this client.
+    public let fieldManager: String
+    public let maxThrottleRetries: Int
+    public let maxRetryAfter: Duration
+    let http: any HTTPClient
+    let rateLimiter: RequestRateLimiter?
+    let clock: any KubeClock
+
+    public init(
+        configuration: KubeConfiguration,
+        http: any HTTPClient,
+        rateLimiter: RequestRateLimiter? = nil,
+        clock: any KubeClock = SystemKubeClock(),
+        fieldManager: String = "headroom",
+        maxThrottleRetries: Int = 3,
+        maxRetryAfter: Duration = .seconds(30)
+    ) {
+        server = configuration.server
+        namespace = configuration.namespace
+        self.http = http
+        self.rateLimiter = rateLimiter
+        self.clock = clock
+        self.fieldManager = fieldManager
+        self.maxThrottleRetries = max(0, maxThrottleRetries)
+        self.maxRetryAfter = maxRetryAfter
+    }
+
+    /// One API call: the path below the server, the body, and what it acts on.
+    struct Call {
+        var method: HTTPMethod
+        var path: String
+        var query: [(String, String)] = []
+        var body: Data?
+        var contentType: String?
+        var target: KubeRequestTarget
+        var priority: RequestPriority
+    }
+
+    /// Sends `call` and returns the body of its 2xx response.
+    func perform(_ call: Call) async throws(KubeError) -> Data {
+        var request = HTTPRequest(method: call.method, url: server + call.path + Self.queryString(call.query))
+        request.headers.append(HTTPHeader("Accept", "application/json"))
+        if let contentType = call.contentType { request.headers.append(HTTPHeader("Content-Type", contentType)) }
+        request.body = call.body
+
+        var attempt = 1
+        while true {
+            if let rateLimiter { await rateLimiter.acquire(call.priority) }
+            let response: HTTPResponse
+            do {
+                response = try await http.send(request)
+            } catch let error as TransportError {
+                throw .transport(error, target: call.target)
+            } catch {
+                throw .transport(.failed(url: call.path, reason: "\(error)"), target: call.target)
+            }
+            if (200..<300).contains(response.status) { return response.body }
+
+            let status = KubeStatus.decode(response.body)
+            guard response.status == 429 || response.status == 503 else {
+                throw Self.error(httpStatus: response.status, status: status, target: call.target)
+            }
+            guard attempt <= maxThrottleRetries else {
+                throw .throttled(target: call.target, httpStatus: response.status, attempts: attempt, status: status)
+            }
+            do {
+                try await clock.sleep(for: retryDelay(response, status: status))
+            } catch {
+                throw .transport(.cancelled(url: call.path), target: call.target)
+            }
+            attempt += 1
+        }
+    }
+
+    /// Computes the wait before retrying a 429 or 503: `Retry-After` seconds, else the Status's
+    /// `details.retryAfterSeconds`, else 1 s, capped at `maxRetryAfter`.
+    func retryDelay(_ response: HTTPResponse, status: KubeStatus?) -> Duration {
+        let header = response.header("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let seconds = header ?? status?.details?.retryAfterSeconds ?? 1
+        return min(.seconds(max(0, seconds)), maxRetryAfter)
+    }
+
+    static func error(httpStatus: Int, status: KubeStatus?, target: KubeRequestTarget) -> KubeError {
+        switch httpStatus {
+        case 401: .unauthorized(target: target, status: status)
+        case 403: .forbidden(target: target, status: status)
+        case 404: .notFound(target: target, status: status)
+        case 409 where status?.reason == "AlreadyExists": .alreadyExists(target: target, status: status)
+        case 409: .conflict(target: target, status: status)
+        default: .api(target: target, httpStatus: httpStatus, status: status)
+        }
+    }
+
+    static func queryString(_ query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return "" }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let pairs = query.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+        }
+        return "?" + pairs.joined(separator: "&")
+    }
+
+    /// Decodes a 2xx body.
+    func decode<Value: Decodable>(_ type: Value.Type, _ data: Data, target: KubeRequestTarget) throws(KubeError)
+        -> Value
+    {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch {
+            throw .invalidResponse(target: target, message: "\(error)")
+        }
+    }
+
+    /// Encodes a request body.
+    func encode(_ value: some Encodable) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // JSONEncoder fails only on non-finite floating-point values, and these bodies hold none.
+        return (try? encoder.encode(value)) ?? Data("{}".utf8)
+    }
+
+    /// A path segment made safe: names and namespaces are DNS labels, but a bad one must not
+    /// change the path.
+    static func segment(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

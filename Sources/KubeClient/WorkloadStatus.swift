@@ -1,0 +1,61 @@
+import Foundation
+
+/// The status of a Deployment or StatefulSet. Counters the API server leaves out read as 0.
+public struct WorkloadStatus: Sendable, Equatable {
+    public var generation: Int
+    /// The generation the controller has processed; the counters are stale while it is lower
+    /// than `generation`.
+    public var observedGeneration: Int
+    /// `spec.replicas`; a missing value reads as 1, the API server's default.
+    public var specReplicas: Int
+    public var replicas: Int
+    public var readyReplicas: Int
+    public var availableReplicas: Int
+    public var updatedReplicas: Int
+    /// `spec.selector.matchLabels`.
+    public var matchLabels: [String: String]
+    public var resourceVersion: String
+    /// The last write of each field manager, one entry per manager and subresource.
+    public var managedFields: [ManagedFieldsEntry]
+
+    /// Whether the controller has caught up with the latest spec.
+    public var isObserved: Bool { observedGeneration >= generation }
+}
+
+struct WorkloadWire: Decodable {
+    struct Metadata: Decodable {
+        var generation: Int?
+        var resourceVersion: String?
+        var managedFields: [ManagedFieldsEntry]?
+    }
+    struct Selector: Decodable { var matchLabels: [String: String]? }
+    struct Spec: Decodable {
+        var replicas: Int?
+        var selector: Selector?
+    }
+    struct Status: Decodable {
+        var observedGeneration: Int?
+        var replicas: Int?
+        var readyReplicas: Int?
+        var availableReplicas: Int?
+        var updatedReplicas: Int?
+    }
+    var metadata: Metadata?
+    var spec: Spec?
+    var status: Status?
+
+    var value: WorkloadStatus {
+        WorkloadStatus(
+            generation: metadata?.generation ?? 0,
+            observedGeneration: status?.observedGeneration ?? 0,
+            specReplicas: spec?.replicas ?? 1,
+            replicas: status?.replicas ?? 0,
+            readyReplicas: status?.readyReplicas ?? 0,
+            availableReplicas: status?.availableReplicas ?? 0,
+            updatedReplicas: status?.updatedReplicas ?? 0,
+            matchLabels: spec?.selector?.matchLabels ?? [:],
+            resourceVersion: metadata?.resourceVersion ?? "",
+            managedFields: metadata?.managedFields ?? []
+        )
+    }
+}

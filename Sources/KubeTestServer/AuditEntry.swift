@@ -1,0 +1,21 @@
+import Foundation
+
+/// One request as the test server saw it.
+public struct AuditEntry: Sendable, Codable, Equatable {
+    /// When the request arrived.
+    public var time: Date
+    /// HTTP method, such as `PATCH`.
+    public var method: String
+    /// Kubernetes verb (`get`, `list`, `create`, `update`, `patch`, `delete`), or the lowercased
+    /// method for non-resource paths.
+    public var verb: String
+    public var path: String
+    /// The query string without `?`, empty when none.
+    public var query: String
+    /// The authenticated identity, `nil` for an anonymous request.
+    public var identity: String?
+    public var userAgent: String?
+    public var status: Int
+    /// The request body of writes, as text.
+    public var body: String?
+}
