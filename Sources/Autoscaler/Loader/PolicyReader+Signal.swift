@@ -1,3 +1,4 @@
+import MetricsClient
 import YAML
 
 extension PolicyReader {
@@ -141,6 +142,14 @@ extension PolicyReader {
         guard let query = string(queryNode, path + ".query") else { return nil }
         guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             report(queryNode, path + ".query", "empty query: give a PromQL template")
+            return nil
+        }
+        do {
+            _ = try PromQLTemplate(query)
+        } catch {
+            var reason = "\(error)"
+            if case .invalidTemplate(_, let detail) = error { reason = detail }
+            report(queryNode, path + ".query", "invalid query template: \(reason)")
             return nil
         }
         return query

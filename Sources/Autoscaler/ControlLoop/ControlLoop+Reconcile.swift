@@ -1,0 +1,211 @@
+import Foundation
+import MetricsClient
+import Observability
+
+extension ControlLoop {
+    /// Reads the workload, decides, and writes when the decision differs from `spec.replicas`.
+    func reconcile(_ target: TargetPolicy, outcomes: [String: SampleOutcome]) async -> TargetOutcome {
+        let log = logger.with(["target": .string(target.identity)])
+        let labels = LoopMetrics.labels(target)
+
+        let workload: WorkloadState
+        do {
+            workload = try await scaler.readWorkload(target)
+        } catch {
+            metrics.errors.add(1, labels: labels + ["read"])
+            log.error("reading the workload failed", ["error": .string("\(error)")])
+            await events.record(TargetEvent(target: target, reason: .failedGetScale, message: "\(error)"))
+            return .failed("reading \(target.identity) failed: \(error)")
+        }
+
+        let previous = history(of: target)
+        let decision = DecisionEngine.decide(
+            target: target,
+            outcomes: outcomes,
+            specReplicas: workload.specReplicas,
+            readyReplicas: workload.readyReplicas,
+            history: previous.history,
+            now: clock.now
+        )
+        metrics.currentReplicas.set(Double(decision.currentReplicas), labels: labels)
+        metrics.desiredReplicas.set(Double(decision.desiredReplicas), labels: labels)
+        metrics.decisions.add(1, labels: labels + [decision.reason.rawValue])
+        await reportSignals(decision, target: target, previous: previous, log: log)
+
+        if decision.reason == .scalingDisabled {
+            return await disableScaling(decision, target: target, wasDisabled: previous.scalingDisabled, log: log)
+        }
+        if previous.scalingDisabled {
+            metrics.scalingDisabled.set(0, labels: labels)
+            log.info(
+                "autoscaling resumed: the workload was scaled above 0",
+                ["currentReplicas": .int(workload.specReplicas)]
+            )
+            let message = "autoscaling resumed at \(workload.specReplicas) replicas"
+            await events.record(TargetEvent(target: target, reason: .scalingEnabled, message: message))
+        }
+
+        guard decision.desiredReplicas != decision.currentReplicas else {
+            log.debug("holding", Self.fields(decision))
+            update(target) {
+                $0.history = decision.history
+                $0.scalingDisabled = false
+            }
+            return .unchanged(replicas: decision.currentReplicas)
+        }
+
+        if decision.mode == .observe || configuration.dryRun {
+            let mode = configuration.dryRun ? "dry run" : "observe mode"
+            log.info("\(mode): would scale", Self.fields(decision))
+            metrics.actions.add(1, labels: labels + [Self.direction(decision), "true"])
+            update(target) {
+                $0.history = decision.historyIfNotWritten
+                $0.scalingDisabled = false
+            }
+            return .wouldScale(from: decision.currentReplicas, to: decision.desiredReplicas)
+        }
+
+        return await write(decision, target: target, workload: workload, log: log)
+    }
+
+    /// Leaves a workload that a person scaled to 0 at 0, reporting it once when it happens.
+    private func disableScaling(_ decision: Decision, target: TargetPolicy, wasDisabled: Bool, log: Logger) async
+        -> TargetOutcome
+    {
+        metrics.scalingDisabled.set(1, labels: LoopMetrics.labels(target))
+        if !wasDisabled {
+            let message =
+                "scaled to 0 by hand while minReplicas is \(target.minReplicas); "
+                + "autoscaling is off until the workload is scaled above 0"
+            log.warning("autoscaling disabled: \(message)")
+            await events.record(TargetEvent(target: target, reason: .scalingDisabled, message: message))
+        }
+        update(target) {
+            $0.history = decision.history
+            $0.scalingDisabled = true
+        }
+        return .scalingDisabled
+    }
+
+    /// Writes `decision` with the read's resourceVersion. On a conflict the workload is read
+    /// again: when only its status moved, the write is retried once; when someone else changed
+    /// `spec.replicas`, their value is kept and reported, and the next cycle decides from it.
+    private func write(_ decision: Decision, target: TargetPolicy, workload: WorkloadState, log: Logger) async
+        -> TargetOutcome
+    {
+        let labels = LoopMetrics.labels(target)
+        do {
+            var result = try await scaler.writeReplicas(
+                decision.desiredReplicas,
+                to: target,
+                resourceVersion: workload.resourceVersion
+            )
+            if result == .conflict {
+                let fresh = try await scaler.readWorkload(target)
+                guard fresh.specReplicas == workload.specReplicas else {
+                    return await keepOutsideChange(decision, target: target, outside: fresh.specReplicas, log: log)
+                }
+                log.debug(
+                    "status changed between read and write; retrying once",
+                    ["resourceVersion": .string(fresh.resourceVersion)]
+                )
+                result = try await scaler.writeReplicas(
+                    decision.desiredReplicas,
+                    to: target,
+                    resourceVersion: fresh.resourceVersion
+                )
+            }
+            guard result == .written else {
+                throw ControlLoopError.conflictAfterRetry(target: target.identity)
+            }
+        } catch {
+            metrics.errors.add(1, labels: labels + ["write"])
+            log.error(
+                "writing the replica count failed",
+                Self.fields(decision).merging(["error": .string("\(error)")]) { $1 }
+            )
+            let message = "New size: \(decision.desiredReplicas); reason: \(decision.reason.rawValue); error: \(error)"
+            await events.record(TargetEvent(target: target, reason: .failedRescale, message: message))
+            update(target) { $0.history = decision.historyIfNotWritten }
+            return .failed("writing \(target.identity) failed: \(error)")
+        }
+
+        metrics.actions.add(1, labels: labels + [Self.direction(decision), "false"])
+        metrics.currentReplicas.set(Double(decision.desiredReplicas), labels: labels)
+        log.info("scaled", Self.fields(decision))
+        let message = "New size: \(decision.desiredReplicas); reason: \(decision.message)"
+        await events.record(TargetEvent(target: target, reason: .successfulRescale, message: message))
+        update(target) {
+            $0.history = decision.history
+            $0.scalingDisabled = false
+        }
+        return .scaled(from: decision.currentReplicas, to: decision.desiredReplicas)
+    }
+
+    private func keepOutsideChange(_ decision: Decision, target: TargetPolicy, outside: Int, log: Logger) async
+        -> TargetOutcome
+    {
+        let message =
+            "spec.replicas changed from \(decision.currentReplicas) to \(outside) by another writer "
+            + "before Headroom wrote \(decision.desiredReplicas); keeping \(outside)"
+        log.info("kept an outside change", ["outsideReplicas": .int(outside)].merging(Self.fields(decision)) { $1 })
+        await events.record(TargetEvent(target: target, reason: .outsideRescale, message: message))
+        metrics.currentReplicas.set(Double(outside), labels: LoopMetrics.labels(target))
+        update(target) { $0.history = decision.historyIfNotWritten }
+        return .outsideChange(from: decision.currentReplicas, to: outside)
+    }
+
+    /// Logs every signal at debug, and each signal that became invalid once at warning with a
+    /// `FailedGetMetric` Event. The Event's message is stable across cycles, so the recorder
+    /// folds repeats into a count.
+    private func reportSignals(_ decision: Decision, target: TargetPolicy, previous: TargetState, log: Logger) async {
+        var invalid = Set<String>()
+        for report in decision.signals {
+            var fields: [String: LogValue] = [
+                "signal": .string(report.name), "status": .string(report.status.rawValue),
+            ]
+            if let value = report.value { fields["value"] = .double(value) }
+            if let age = report.ageSeconds { fields["ageSeconds"] = .double(age) }
+            if let proposal = report.proposal { fields["proposal"] = .int(proposal) }
+            if let detail = report.detail { fields["detail"] = .string(detail) }
+            log.debug("signal", fields)
+
+            guard !report.status.isValid else { continue }
+            invalid.insert(report.name)
+            let detail = report.status == .failed ? report.detail.map { ": \($0)" } ?? "" : ""
+            let message = "signal \(report.name) has no usable value (\(report.status.rawValue))\(detail)"
+            if !previous.invalidSignals.contains(report.name) {
+                log.warning("signal has no usable value", fields)
+            }
+            await events.record(TargetEvent(target: target, reason: .failedGetMetric, message: message))
+        }
+        update(target) { $0.invalidSignals = invalid }
+    }
+
+    static func fields(_ decision: Decision) -> [String: LogValue] {
+        [
+            "currentReplicas": .int(decision.currentReplicas),
+            "desiredReplicas": .int(decision.desiredReplicas),
+            "reason": .string(decision.reason.rawValue),
+            "limits": .string(decision.limits.map(\.rawValue).joined(separator: ",")),
+            "explanation": .string(decision.message),
+        ]
+    }
+
+    static func direction(_ decision: Decision) -> String {
+        decision.desiredReplicas > decision.currentReplicas ? "up" : "down"
+    }
+}
+
+/// Failures of the loop itself, as opposed to those of its clients.
+public enum ControlLoopError: Error, CustomStringConvertible {
+    case conflictAfterRetry(target: String)
+
+    public var description: String {
+        switch self {
+        case .conflictAfterRetry(let target):
+            "the write to \(target) conflicted twice although spec.replicas had not changed; "
+                + "the next cycle reads it again"
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import MetricsClient
+import Observability
+import Synchronization
+
+/// The control loop: every interval, one batched read of all signals, then every target
+/// reconciled concurrently up to a cap.
+///
+/// Decision history lives here between cycles, one `ScalingHistory` per target. A target that
+/// fails is logged and reported and never blocks or delays the others.
+public final class ControlLoop: Sendable {
+    let targets: [TargetPolicy]
+    let signals: any SignalSource
+    let scaler: any WorkloadScaler
+    let events: any EventRecorder
+    let clock: any LoopClock
+    let logger: Logger
+    let metrics: LoopMetrics
+    let configuration: ControlLoopConfiguration
+    let state = Mutex<[String: TargetState]>([:])
+
+    /// What the loop remembers about one target between cycles.
+    struct TargetState: Sendable {
+        var history = ScalingHistory()
+        var scalingDisabled = false
+        /// Signals without a usable value last cycle, so each is reported once when it fails.
+        var invalidSignals: Set<String> = []
+    }
+
+    public init(
+        targets: [TargetPolicy],
+        signals: any SignalSource,
+        scaler: any WorkloadScaler,
+        events: any EventRecorder,
+        clock: any LoopClock,
+        logger: Logger,
+        metrics: LoopMetrics,
+        configuration: ControlLoopConfiguration
+    ) {
+        self.targets = targets
+        self.signals = signals
+        self.scaler = scaler
+        self.events = configuration.dryRun ? DiscardingEventRecorder() : events
+        self.clock = clock
+        self.logger = logger
+        self.metrics = metrics
+        self.configuration = configuration
+        metrics.targetsConfigured.set(Double(targets.count))
+    }
+
+    /// Runs cycles until the calling task is cancelled. A cancelled task finishes the cycle
+    /// in progress first, so no write is cut off halfway.
+    public func run() async {
+        logger.info(
+            "control loop started",
+            [
+                "targets": .int(targets.count), "interval": .string("\(configuration.interval)"),
+                "dryRun": .bool(configuration.dryRun),
+            ]
+        )
+        while !Task.isCancelled {
+            let start = clock.now
+            // An unstructured task does not inherit cancellation, so a shutdown signal lets
+            // the cycle finish.
+            _ = await Task { await self.runCycle() }.value
+            let next = start.addingTimeInterval(configuration.interval.timeInterval)
+            let end = clock.now
+            if end >= next {
+                metrics.overruns.add(1)
+                logger.warning(
+                    "cycle took longer than the interval; starting the next one at once",
+                    [
+                        "cycleSeconds": .double(end.timeIntervalSince(start)),
+                        "intervalSeconds": .double(configuration.interval.timeInterval),
+                    ]
+                )
+                continue
+            }
+            do {
+                try await clock.sleep(until: next)
+            } catch {
+                break
+            }
+        }
+        logger.info("control loop stopped")
+    }
+
+    /// Runs one cycle: reads every signal, then reconciles every target.
+    @discardableResult
+    public func runCycle() async -> CycleReport {
+        let start = clock.now
+        let outcomes = await signals.outcomes(for: targets, at: start)
+
+        let report = await withTaskGroup(of: (String, TargetOutcome).self) { group in
+            var pending = targets[...]
+            var results: [String: TargetOutcome] = [:]
+            for _ in 0..<configuration.maxConcurrentTargets {
+                guard let target = pending.popFirst() else { break }
+                group.addTask { await self.reconcileTask(target, outcomes: outcomes[target.identity] ?? [:]) }
+            }
+            for await (identity, outcome) in group {
+                results[identity] = outcome
+                if let target = pending.popFirst() {
+                    group.addTask { await self.reconcileTask(target, outcomes: outcomes[target.identity] ?? [:]) }
+                }
+            }
+            return CycleReport(outcomes: results)
+        }
+
+        metrics.cycles.add(1)
+        metrics.cycleDuration.observe(clock.now.timeIntervalSince(start))
+        return report
+    }
+
+    private func reconcileTask(_ target: TargetPolicy, outcomes: [String: SampleOutcome]) async
+        -> (String, TargetOutcome)
+    {
+        (target.identity, await reconcile(target, outcomes: outcomes))
+    }
+
+    func history(of target: TargetPolicy) -> TargetState {
+        state.withLock { $0[target.identity] ?? TargetState() }
+    }
+
+    func update(_ target: TargetPolicy, _ change: (inout TargetState) -> Void) {
+        state.withLock { change(&$0[target.identity, default: TargetState()]) }
+    }
+}

@@ -1,0 +1,41 @@
+/// Settings of a control loop run.
+public struct ControlLoopConfiguration: Sendable {
+    /// Time from the start of one cycle to the start of the next.
+    public var interval: Duration
+    /// Read everything, write nothing: no scale, no Event. Would-be actions are logged.
+    public var dryRun: Bool
+    /// Largest number of targets reconciled at once.
+    public var maxConcurrentTargets: Int
+
+    public init(interval: Duration = .seconds(15), dryRun: Bool = false, maxConcurrentTargets: Int = 8) {
+        self.interval = interval
+        self.dryRun = dryRun
+        self.maxConcurrentTargets = max(1, maxConcurrentTargets)
+    }
+}
+
+/// What happened to one target in one cycle.
+public enum TargetOutcome: Sendable, Equatable {
+    /// The decision needed no write.
+    case unchanged(replicas: Int)
+    /// `spec.replicas` was written.
+    case scaled(from: Int, to: Int)
+    /// A write was due but not made, because of `--dry-run` or observe mode.
+    case wouldScale(from: Int, to: Int)
+    /// Someone else changed `spec.replicas` between the read and the write; their value stays.
+    case outsideChange(from: Int, to: Int)
+    /// The workload was scaled to 0 by hand and autoscaling for it is off.
+    case scalingDisabled
+    /// Reading or writing the workload failed.
+    case failed(String)
+}
+
+/// The result of one cycle: each target's outcome by identity.
+public struct CycleReport: Sendable, Equatable {
+    public var outcomes: [String: TargetOutcome]
+
+    /// True when no target failed.
+    public var succeeded: Bool {
+        !outcomes.values.contains { if case .failed = $0 { true } else { false } }
+    }
+}

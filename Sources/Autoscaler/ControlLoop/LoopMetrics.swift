@@ -1,0 +1,68 @@
+import Observability
+
+/// The control loop's metrics, registered once in the process's registry.
+///
+/// Per-target series carry `namespace`, `name` and `kind` labels, as the target's identity.
+public struct LoopMetrics: Sendable {
+    public let registry: MetricsRegistry
+    let currentReplicas: MetricFamily
+    let desiredReplicas: MetricFamily
+    let scalingDisabled: MetricFamily
+    let actions: MetricFamily
+    let decisions: MetricFamily
+    let errors: MetricFamily
+    let cycles: MetricFamily
+    let cycleDuration: MetricFamily
+    let overruns: MetricFamily
+    let targetsConfigured: MetricFamily
+
+    public init(registry: MetricsRegistry) {
+        let target = ["namespace", "name", "kind"]
+        self.registry = registry
+        currentReplicas = registry.gauge(
+            "headroom_target_current_replicas",
+            help: "spec.replicas of the target when it was last read.",
+            labelNames: target
+        )
+        desiredReplicas = registry.gauge(
+            "headroom_target_desired_replicas",
+            help: "Replica count the decision engine last chose for the target.",
+            labelNames: target
+        )
+        scalingDisabled = registry.gauge(
+            "headroom_target_scaling_disabled",
+            help: "1 while the target was scaled to 0 by hand and autoscaling for it is off.",
+            labelNames: target
+        )
+        actions = registry.counter(
+            "headroom_scaling_actions_total",
+            help: "Replica writes by direction; in dry-run and observe mode, writes that would have been made.",
+            labelNames: target + ["direction", "dry_run"]
+        )
+        decisions = registry.counter(
+            "headroom_decisions_total",
+            help: "Decisions by the rule that decided or limited them.",
+            labelNames: target + ["reason"]
+        )
+        errors = registry.counter(
+            "headroom_target_errors_total",
+            help: "Failed reads and writes of targets by operation.",
+            labelNames: target + ["operation"]
+        )
+        cycles = registry.counter("headroom_cycles_total", help: "Control loop cycles run.")
+        cycleDuration = registry.histogram(
+            "headroom_cycle_duration_seconds",
+            help: "Wall time of one control loop cycle.",
+            buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60]
+        )
+        overruns = registry.counter(
+            "headroom_cycle_overruns_total",
+            help: "Cycles that took longer than the interval; the next cycle started at once."
+        )
+        targetsConfigured = registry.gauge("headroom_targets", help: "Targets in the loaded policy.")
+    }
+
+    static func labels(_ target: TargetPolicy) -> [String] {
+        [target.namespace, target.name, target.kind.rawValue]
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import MetricsClient
+
+/// Reads the signals of many targets in one batched round.
+public protocol SignalSource: Sendable {
+    /// Returns `[target identity: [signal name: outcome]]` with an entry for every signal of
+    /// every target. A signal that could not be read has a `.failed` outcome.
+    func outcomes(for targets: [TargetPolicy], at time: Date) async -> [String: [String: SampleOutcome]]
+}
+
+/// Reads signals from Prometheus: every distinct signal query is sent once for all targets
+/// that use it, grouped through the signal's label map.
+public struct PrometheusSignalSource: SignalSource {
+    public let sampler: SignalSampler
+
+    public init(sampler: SignalSampler) {
+        self.sampler = sampler
+    }
+
+    public func outcomes(for targets: [TargetPolicy], at time: Date) async -> [String: [String: SampleOutcome]] {
+        let batches = Self.batches(for: targets)
+        var results: [String: [String: SampleOutcome]] = [:]
+        for target in targets {
+            results[target.identity] = [:]
+        }
+        await withTaskGroup(of: (SignalBatch, [String: SampleOutcome]).self) { group in
+            for batch in batches {
+                group.addTask {
+                    switch batch.query {
+                    case .success(let query):
+                        return (batch, await sampler.sample(query, targets: batch.targets, at: time))
+                    case .failure(let error):
+                        let failed = SampleOutcome.failed(reason: "\(error)")
+                        return (batch, Dictionary(uniqueKeysWithValues: batch.targets.map { ($0.id, failed) }))
+                    }
+                }
+            }
+            for await (batch, outcomes) in group {
+                for (id, outcome) in outcomes {
+                    for signalName in batch.signalNames[id] ?? [] {
+                        results[id, default: [:]][signalName] = outcome
+                    }
+                }
+            }
+        }
+        return results
+    }
+
+    /// One query and the targets that share it, with the name each target gives the signal.
+    struct SignalBatch: Sendable {
+        var query: Result<SignalQuery, MetricsError>
+        var targets: [QueryTarget]
+        var signalNames: [String: [String]]
+    }
+
+    /// Groups signals whose query, label map and maximum age are equal, in policy order.
+    static func batches(for targets: [TargetPolicy]) -> [SignalBatch] {
+        struct Key: Hashable {
+            var query: String
+            var labels: [String: String]
+            var maxAge: Double
+        }
+        var order: [Key] = []
+        var batches: [Key: SignalBatch] = [:]
+        for target in targets {
+            let queryTarget = QueryTarget(id: target.identity, placeholders: placeholders(of: target))
+            for signal in target.signals {
+                let key = Key(query: signal.query, labels: signal.labels, maxAge: signal.maxSampleAgeSeconds)
+                if batches[key] == nil {
+                    batches[key] = SignalBatch(query: signalQuery(signal), targets: [], signalNames: [:])
+                    order.append(key)
+                }
+                if batches[key]?.signalNames[queryTarget.id] == nil {
+                    batches[key]?.targets.append(queryTarget)
+                }
+                batches[key]?.signalNames[queryTarget.id, default: []].append(signal.name)
+            }
+        }
+        return order.compactMap { batches[$0] }
+    }
+
+    /// The values of `{{namespace}}`, `{{name}}` and each label of every signal's label map,
+    /// whose templates may use `{{namespace}}` and `{{name}}`.
+    static func placeholders(of target: TargetPolicy) -> [String: String] {
+        var values = ["namespace": target.namespace, "name": target.name]
+        for signal in target.signals {
+            for (label, template) in signal.labels where values[label] == nil || label == "namespace" {
+                values[label] =
+                    template
+                    .replacingOccurrences(of: "{{namespace}}", with: target.namespace)
+                    .replacingOccurrences(of: "{{name}}", with: target.name)
+            }
+        }
+        return values
+    }
+
+    /// The Prometheus client's form of `signal`, or the reason its template does not parse.
+    /// The policy loader rejects such templates, so a failure here means the policy was
+    /// built in code without the loader.
+    private static func signalQuery(_ signal: SignalPolicy) -> Result<SignalQuery, MetricsError> {
+        Result { () throws(MetricsError) -> SignalQuery in
+            SignalQuery(
+                name: signal.name,
+                template: try PromQLTemplate(signal.query),
+                labels: signal.labels,
+                // Capped at about 31 years, so the conversion to integer milliseconds cannot trap.
+                maxAge: .milliseconds(Int64((min(max(signal.maxSampleAgeSeconds, 0), 1e9) * 1000).rounded())),
+                allowsNegative: false
+            )
+        }
+    }
+}

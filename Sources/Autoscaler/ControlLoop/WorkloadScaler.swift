@@ -1,0 +1,33 @@
+/// A workload's state as the loop reads it before deciding.
+public struct WorkloadState: Sendable, Equatable {
+    /// `spec.replicas`; a missing value reads as 0, as the scale subresource omits 0.
+    public var specReplicas: Int
+    /// `status.readyReplicas`: pods that are Ready, the base of ratio rules.
+    public var readyReplicas: Int
+    /// The resourceVersion read with `specReplicas`, sent back as the write's precondition.
+    public var resourceVersion: String
+
+    public init(specReplicas: Int, readyReplicas: Int, resourceVersion: String) {
+        self.specReplicas = specReplicas
+        self.readyReplicas = readyReplicas
+        self.resourceVersion = resourceVersion
+    }
+}
+
+/// The result of a replica write with a resourceVersion precondition.
+public enum ScaleWriteResult: Sendable, Equatable {
+    case written
+    /// The server answered 409 Conflict: the object changed since it was read.
+    case conflict
+}
+
+/// Reads workloads and writes their replica count through the Kubernetes API.
+///
+/// Errors other than a precondition conflict are thrown, with a description written for an
+/// operator (the server's reason, and the missing RBAC permission on a 403).
+public protocol WorkloadScaler: Sendable {
+    func readWorkload(_ target: TargetPolicy) async throws -> WorkloadState
+    /// Sets `spec.replicas` to `replicas` only if the object still has `resourceVersion`.
+    func writeReplicas(_ replicas: Int, to target: TargetPolicy, resourceVersion: String) async throws
+        -> ScaleWriteResult
+}
