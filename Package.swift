@@ -46,7 +46,9 @@ let package = Package(
         // The command line.
         .target(
             name: "HeadroomCLI",
-            dependencies: ["Autoscaler", "MetricsClient", "KubeClient", "HTTPTransport"]
+            dependencies: [
+                "Autoscaler", "MetricsClient", "KubeClient", "HTTPTransport", "HTTPServer", "Observability",
+            ]
         ),
         .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"]),
 

@@ -4,14 +4,14 @@ import Foundation
 public enum HeadroomCommandLine {
     public static let version = "0.1.0-dev"
 
-    static let subcommands: [any Subcommand.Type] = [CheckCommand.self]
+    static let subcommands: [any Subcommand.Type] = [CheckCommand.self, RunCommand.self]
 
     /// Runs `headroom` with `arguments` (without the program name) and returns the exit status.
-    public static func run(_ arguments: [String], output: CommandOutput) -> Int32 {
-        dispatch(arguments, output: output).rawValue
+    public static func run(_ arguments: [String], output: CommandOutput) async -> Int32 {
+        await dispatch(arguments, output: output).rawValue
     }
 
-    static func dispatch(_ arguments: [String], output: CommandOutput) -> ExitCode {
+    static func dispatch(_ arguments: [String], output: CommandOutput) async -> ExitCode {
         guard let first = arguments.first else {
             output.standardError(help)
             return .usage
@@ -36,7 +36,7 @@ public enum HeadroomCommandLine {
             output.standardOutput(command.help)
             return .success
         }
-        return command.run(rest, output: output)
+        return await command.run(rest, output: output)
     }
 
     static var help: String {

@@ -8,5 +8,5 @@ protocol Subcommand: Sendable {
     /// The full text `headroom <name> --help` prints.
     static var help: String { get }
     /// Runs the command with the arguments after its name.
-    static func run(_ arguments: [String], output: CommandOutput) -> ExitCode
+    static func run(_ arguments: [String], output: CommandOutput) async -> ExitCode
 }

@@ -1,4 +1,4 @@
 import Foundation
 import HeadroomCLI
 
-exit(HeadroomCommandLine.run(Array(CommandLine.arguments.dropFirst()), output: .standard))
+exit(await HeadroomCommandLine.run(Array(CommandLine.arguments.dropFirst()), output: .standard))

@@ -14,9 +14,9 @@ struct CommandLineParsingTests {
         #expect(options == CheckCommand.Options(policyPath: path, printNormalized: print))
     }
 
-    @Test func unknownCommandQuotesToken() {
+    @Test func unknownCommandQuotesToken() async {
         let captured = CapturedOutput()
-        let status = HeadroomCommandLine.run(["simulate"], output: captured.output)
+        let status = await HeadroomCommandLine.run(["simulate"], output: captured.output)
         #expect(status == 2)
         #expect(captured.standardError == "headroom: unknown command 'simulate'; run 'headroom --help' for the list\n")
     }

@@ -1,0 +1,46 @@
+import Autoscaler
+import KubeClient
+
+/// Reads and writes workloads for the control loop through `KubeClient`.
+///
+/// A read is one GET of the Deployment or StatefulSet, which carries `spec.replicas`,
+/// `status.readyReplicas` and the resourceVersion together. A write is a merge patch of the
+/// `scale` subresource that carries that resourceVersion as a precondition. The scale
+/// subresource shares the resourceVersion of its workload, so the precondition holds across
+/// the two paths.
+struct KubeWorkloadScaler: WorkloadScaler {
+    let client: KubeClient
+
+    func readWorkload(_ target: TargetPolicy) async throws -> WorkloadState {
+        let status = try await client.workloadStatus(of: Self.scaleTarget(target))
+        return WorkloadState(
+            specReplicas: status.specReplicas,
+            readyReplicas: status.readyReplicas,
+            resourceVersion: status.resourceVersion
+        )
+    }
+
+    func writeReplicas(_ replicas: Int, to target: TargetPolicy, resourceVersion: String) async throws
+        -> ScaleWriteResult
+    {
+        do {
+            _ = try await client.patchScale(
+                of: Self.scaleTarget(target),
+                replicas: replicas,
+                resourceVersion: resourceVersion
+            )
+            return .written
+        } catch .conflict {
+            return .conflict
+        }
+    }
+
+    static func scaleTarget(_ target: TargetPolicy) -> ScaleTarget {
+        let kind: ScaleTarget.Kind =
+            switch target.kind {
+            case .deployment: .deployment
+            case .statefulSet: .statefulSet
+            }
+        return ScaleTarget(kind: kind, namespace: target.namespace, name: target.name)
+    }
+}

@@ -1,0 +1,132 @@
+import Autoscaler
+import Foundation
+import HTTPServer
+import HTTPTransport
+import KubeClient
+import MetricsClient
+import Observability
+
+/// `headroom run`: the control loop against Prometheus and the Kubernetes API.
+enum RunCommand: Subcommand {
+    static let name = "run"
+    static let summary = "Run the control loop: read signals from Prometheus, scale workloads"
+    static let help = RunHelp.text
+
+    static func run(_ arguments: [String], output: CommandOutput) async -> ExitCode {
+        let options: RunOptions
+        switch RunOptions.parse(arguments) {
+        case .success(let parsed):
+            options = parsed
+        case .failure(let error):
+            output.standardError("headroom run: \(error.message)\nUsage: \(RunHelp.usage)\n")
+            return .usage
+        }
+
+        let streamSink = StreamLogSink(format: options.logFormat)
+        let sink: any LogSink =
+            options.dryRun ? DryRunEchoSink(inner: streamSink, standardOutput: output.standardOutput) : streamSink
+        let logger = Logger(level: options.logLevel, sink: sink)
+
+        let targets: [TargetPolicy]
+        switch loadTargets(options.policyPath, logger: logger) {
+        case .loaded(let loaded):
+            targets = loaded
+        case .exit(let code):
+            return code
+        }
+
+        let runtime: RunRuntime
+        do {
+            runtime = try RunRuntime(options: options, targets: targets, logger: logger)
+        } catch {
+            logger.error("setup failed", ["error": .string("\(error)")])
+            return .setupFailed
+        }
+        defer { runtime.stop() }
+
+        if options.once {
+            return await runOnce(runtime.loop, logger: logger)
+        }
+        return await runUntilSignalled(runtime.loop, logger: logger)
+    }
+
+    /// Loads the policy and logs each problem as an error; the valid targets run.
+    static func loadTargets(_ path: String, logger: Logger) -> LoadedTargets {
+        let result: PolicyLoadResult
+        do {
+            result = try PolicyLoader.load(path: path)
+        } catch {
+            logger.error("reading the policy failed", ["policy": .string(path), "error": .string("\(error)")])
+            return .exit(.unreadablePolicy)
+        }
+        for problem in result.problems {
+            logger.error(
+                "invalid policy entry; its target is skipped",
+                ["policy": .string(path), "problem": .string(problem.description)]
+            )
+        }
+        guard !result.targets.isEmpty else {
+            logger.error(
+                "no valid target in the policy; nothing to run",
+                ["policy": .string(path), "declaredTargets": .int(result.declaredTargetCount)]
+            )
+            return .exit(.noValidTarget)
+        }
+        return .loaded(result.targets)
+    }
+
+    enum LoadedTargets {
+        case loaded([TargetPolicy])
+        case exit(ExitCode)
+    }
+
+    /// Runs one cycle and returns 0 when every target was read and handled as decided.
+    static func runOnce(_ loop: ControlLoop, logger: Logger) async -> ExitCode {
+        let report = await loop.runCycle()
+        var incomplete = 0
+        for (identity, outcome) in report.outcomes.sorted(by: { $0.key < $1.key }) {
+            switch outcome {
+            case .failed, .outsideChange:
+                incomplete += 1
+                logger.warning("target not handled as decided", ["target": .string(identity), "outcome": "\(outcome)"])
+            default:
+                break
+            }
+        }
+        logger.info(
+            "single cycle finished",
+            ["targets": .int(report.outcomes.count), "incompleteTargets": .int(incomplete)]
+        )
+        return incomplete == 0 ? .success : .cycleIncomplete
+    }
+
+    /// Runs cycles until SIGTERM or SIGINT. The first signal lets the cycle in progress finish
+    /// and exits 0, forced after 10 seconds; a second signal exits at once.
+    static func runUntilSignalled(_ loop: ControlLoop, logger: Logger) async -> ExitCode {
+        let signals = ShutdownSignals()
+        let loopTask = Task { await loop.run() }
+        let listener = Task {
+            var received = 0
+            for await number in signals.signals {
+                received += 1
+                let name = ShutdownSignals.name(of: number)
+                if received == 1 {
+                    logger.info("shutting down after the current cycle", ["signal": .string(name)])
+                    loopTask.cancel()
+                    Task.detached {
+                        try? await Task.sleep(for: .seconds(10))
+                        logger.warning("the cycle did not finish within 10 seconds; exiting")
+                        exit(ExitCode.success.rawValue)
+                    }
+                } else {
+                    logger.warning("second shutdown signal; exiting at once", ["signal": .string(name)])
+                    exit(ExitCode.interrupted.rawValue)
+                }
+            }
+        }
+        await loopTask.value
+        signals.cancel()
+        listener.cancel()
+        return .success
+    }
+}

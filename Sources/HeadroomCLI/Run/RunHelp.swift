@@ -1,0 +1,57 @@
+/// The `headroom run --help` text.
+enum RunHelp {
+    static let usage = "headroom run --policy FILE [--dry-run] [--once] [options]"
+
+    static let text = """
+        Usage: \(usage)
+
+        Runs the control loop: every interval, one batched round of Prometheus queries for all
+        targets, then each target reconciled and, when the decision differs from its
+        spec.replicas, scaled through its scale subresource. Logs go to standard error.
+
+        Options:
+          --policy FILE              The ScalingPolicy (YAML or JSON). Invalid targets are logged
+                                     as errors and skipped; the valid ones run.
+          --dry-run                  Read everything, write nothing (no scale, no Event). Each
+                                     would-be action is printed on standard output.
+          --once                     Run one cycle and exit.
+          --interval DURATION        Time from one cycle's start to the next, 1s to 24h
+                                     (default 15s).
+          --prometheus URL           Prometheus base URL, with any path prefix
+                                     (default http://127.0.0.1:9090).
+          --kubeconfig PATH          Kubeconfig file. Without it: KUBECONFIG, then the in-cluster
+                                     service account, then ~/.kube/config.
+          --context NAME             Kubeconfig context instead of current-context.
+          --log-format json|text     Log record format (default text).
+          --log-level LEVEL          debug, info, warning or error (default info).
+          --metrics-address ADDR     HOST:PORT of /metrics and /healthz (default 127.0.0.1:8080;
+                                     port 0 picks a free port); "" or none disables it.
+          --max-concurrent-targets N Targets reconciled at once, 1 to 1000 (default 8).
+
+        Prometheus connection:
+          --prometheus-ca-file FILE          CA bundle (PEM) for an https:// URL.
+          --prometheus-cert-file FILE        Client certificate (PEM), with --prometheus-key-file.
+          --prometheus-key-file FILE         Client key (PEM).
+          --prometheus-bearer-token-file F   Send "Authorization: Bearer" with the file's
+                                             contents, re-read every 60 s.
+          --prometheus-basic-auth-file FILE  Basic auth from the first line, user:password.
+          --prometheus-header NAME=VALUE     Extra header on every query, such as
+                                             X-Scope-OrgID=tenant-a (repeatable).
+          --prometheus-insecure-skip-verify  Do not verify the server certificate.
+          -h, --help                         Show this text.
+
+        Signals: the first SIGTERM or SIGINT finishes the current cycle and exits 0 (after at
+        most 10 seconds); a second one exits at once with status 7.
+
+        Exit codes:
+          0  stopped by a signal; with --once, every target was read and handled as decided
+          2  usage error: unknown option, missing or invalid value
+          3  the policy file cannot be read, is not YAML or JSON, or is not a ScalingPolicy
+          4  no target in the policy is valid
+          5  setup failed: Kubernetes configuration, a credential file, or the metrics address
+          6  with --once: a target could not be read or written, or another writer changed
+             it between the read and the write
+          7  a second signal arrived before the cycle finished
+
+        """
+}

@@ -1,0 +1,169 @@
+import Autoscaler
+import Observability
+
+/// The options of `headroom run`, as parsed from its command line.
+struct RunOptions: Equatable {
+    var policyPath = ""
+    var dryRun = false
+    var once = false
+    /// Seconds from the start of one cycle to the start of the next.
+    var intervalSeconds: Double = 15
+    var prometheusURL = "http://127.0.0.1:9090"
+    var kubeconfig: String?
+    var context: String?
+    var logFormat: LogFormat = .text
+    var logLevel: LogLevel = .info
+    /// `host:port` of the `/metrics` and `/healthz` endpoint, or `nil` when disabled.
+    var metricsAddress: MetricsAddress? = MetricsAddress(host: "127.0.0.1", port: 8080)
+    var maxConcurrentTargets = 8
+    var prometheus = PrometheusOptions()
+
+    struct MetricsAddress: Equatable {
+        var host: String
+        var port: Int
+    }
+
+    /// How to reach Prometheus: TLS files, credentials read from files, and extra headers.
+    struct PrometheusOptions: Equatable {
+        var caFile: String?
+        var certFile: String?
+        var keyFile: String?
+        var bearerTokenFile: String?
+        var basicAuthFile: String?
+        var headers: [Header] = []
+        var insecureSkipVerify = false
+    }
+
+    struct Header: Equatable {
+        var name: String
+        var value: String
+    }
+
+    struct UsageError: Error, Equatable {
+        let message: String
+    }
+
+    /// Options that take no value.
+    private static let switches: Set<String> = ["--dry-run", "--once", "--prometheus-insecure-skip-verify"]
+
+    /// Parses `arguments`; each option with a value also takes the `--option=value` form.
+    static func parse(_ arguments: [String]) -> Result<RunOptions, UsageError> {
+        Result { () throws(UsageError) -> RunOptions in try parseOrThrow(arguments) }
+    }
+
+    private static func parseOrThrow(_ arguments: [String]) throws(UsageError) -> RunOptions {
+        var options = RunOptions()
+        var seen = Set<String>()
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            guard argument.hasPrefix("--") else {
+                throw UsageError(message: "unknown argument '\(argument)'")
+            }
+            var flag = argument
+            var value: String?
+            if let equals = argument.firstIndex(of: "=") {
+                flag = String(argument[..<equals])
+                value = String(argument[argument.index(after: equals)...])
+            }
+            if switches.contains(flag) {
+                guard value == nil else { throw UsageError(message: "'\(flag)' takes no value") }
+            } else if value == nil {
+                guard index < arguments.count else { throw UsageError(message: "'\(flag)' needs a value") }
+                value = arguments[index]
+                index += 1
+            }
+            if flag != "--prometheus-header", !seen.insert(flag).inserted {
+                throw UsageError(message: "'\(flag)' given more than once")
+            }
+            try options.apply(flag, value ?? "")
+        }
+        guard !options.policyPath.isEmpty else { throw UsageError(message: "missing '--policy FILE'") }
+        if (options.prometheus.certFile == nil) != (options.prometheus.keyFile == nil) {
+            throw UsageError(message: "'--prometheus-cert-file' and '--prometheus-key-file' go together")
+        }
+        if options.prometheus.bearerTokenFile != nil, options.prometheus.basicAuthFile != nil {
+            throw UsageError(
+                message: "'--prometheus-bearer-token-file' and '--prometheus-basic-auth-file' exclude each other"
+            )
+        }
+        return options
+    }
+
+    private mutating func apply(_ flag: String, _ value: String) throws(UsageError) {
+        switch flag {
+        case "--policy": policyPath = try Self.nonEmpty(flag, value)
+        case "--dry-run": dryRun = true
+        case "--once": once = true
+        case "--interval":
+            guard let seconds = PolicyDuration.seconds(value), seconds >= 1, seconds <= 86_400 else {
+                throw UsageError(message: "'--interval' needs a duration from 1s to 24h, such as 15s; got '\(value)'")
+            }
+            intervalSeconds = seconds
+        case "--prometheus":
+            guard value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                throw UsageError(message: "'--prometheus' needs an http:// or https:// URL; got '\(value)'")
+            }
+            prometheusURL = value
+        case "--kubeconfig": kubeconfig = try Self.nonEmpty(flag, value)
+        case "--context": context = try Self.nonEmpty(flag, value)
+        case "--log-format":
+            guard let format = LogFormat(rawValue: value) else {
+                throw UsageError(message: "'--log-format' is json or text; got '\(value)'")
+            }
+            logFormat = format
+        case "--log-level":
+            guard let level = LogLevel(parsing: value) else {
+                throw UsageError(message: "'--log-level' is debug, info, warning or error; got '\(value)'")
+            }
+            logLevel = level
+        case "--metrics-address": metricsAddress = try Self.metricsAddress(value)
+        case "--max-concurrent-targets":
+            guard let count = Int(value), (1...1000).contains(count) else {
+                throw UsageError(message: "'--max-concurrent-targets' needs a number from 1 to 1000; got '\(value)'")
+            }
+            maxConcurrentTargets = count
+        case "--prometheus-ca-file": prometheus.caFile = try Self.nonEmpty(flag, value)
+        case "--prometheus-cert-file": prometheus.certFile = try Self.nonEmpty(flag, value)
+        case "--prometheus-key-file": prometheus.keyFile = try Self.nonEmpty(flag, value)
+        case "--prometheus-bearer-token-file": prometheus.bearerTokenFile = try Self.nonEmpty(flag, value)
+        case "--prometheus-basic-auth-file": prometheus.basicAuthFile = try Self.nonEmpty(flag, value)
+        case "--prometheus-header": prometheus.headers.append(try Self.header(value))
+        case "--prometheus-insecure-skip-verify": prometheus.insecureSkipVerify = true
+        default: throw UsageError(message: "unknown option '\(flag)'")
+        }
+    }
+
+    private static func nonEmpty(_ flag: String, _ value: String) throws(UsageError) -> String {
+        guard !value.isEmpty else { throw UsageError(message: "'\(flag)' needs a non-empty value") }
+        return value
+    }
+
+    /// Parses `HOST:PORT` or `[IPv6]:PORT`; an empty value or `none` disables the endpoint.
+    static func metricsAddress(_ value: String) throws(UsageError) -> MetricsAddress? {
+        if value.isEmpty || value == "none" { return nil }
+        let invalid = UsageError(
+            message: "'--metrics-address' needs HOST:PORT such as 127.0.0.1:8080, or none; got '\(value)'"
+        )
+        guard let colon = value.lastIndex(of: ":") else { throw invalid }
+        var host = String(value[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(value[value.index(after: colon)...]), (0...65535).contains(port) else {
+            throw invalid
+        }
+        return MetricsAddress(host: host, port: port)
+    }
+
+    /// Parses `NAME=VALUE` for `--prometheus-header`.
+    static func header(_ value: String) throws(UsageError) -> Header {
+        guard let equals = value.firstIndex(of: "="), equals != value.startIndex else {
+            throw UsageError(message: "'--prometheus-header' needs NAME=VALUE, such as X-Scope-OrgID=tenant-a")
+        }
+        let name = String(value[..<equals])
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw UsageError(message: "'--prometheus-header' name '\(name)' is not a valid HTTP header name")
+        }
+        return Header(name: name, value: String(value[value.index(after: equals)...]))
+    }
+}

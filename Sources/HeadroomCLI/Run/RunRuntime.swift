@@ -1,0 +1,79 @@
+import Autoscaler
+import Foundation
+import HTTPServer
+import HTTPTransport
+import KubeClient
+import MetricsClient
+import Observability
+
+/// The clients, control loop and metrics endpoint of one `headroom run`.
+struct RunRuntime {
+    let loop: ControlLoop
+    let metricsServer: HTTPServer?
+
+    /// Loads the Kubernetes configuration (flags first, then `KUBECONFIG`, the in-cluster
+    /// service account and `~/.kube/config`), builds the clients and starts the endpoint.
+    init(options: RunOptions, targets: [TargetPolicy], logger: Logger) throws {
+        let kubeConfiguration = try KubeConfigurationLoader().load(
+            kubeconfig: options.kubeconfig,
+            context: options.context
+        )
+        let kubeHTTP: CurlHTTPClient
+        let prometheusHTTP: CurlHTTPClient
+        do {
+            kubeHTTP = try CurlHTTPClient(configuration: kubeConfiguration.transportConfiguration())
+            prometheusHTTP = try CurlHTTPClient(configuration: PrometheusConnection.transport(options.prometheus))
+        } catch let error as RunSetupError {
+            throw error
+        } catch {
+            throw RunSetupError.setupFailed(what: "the HTTP clients", reason: "\(error)")
+        }
+        let kube = KubeClient(configuration: kubeConfiguration, http: kubeHTTP)
+        let sampler = SignalSampler(client: PrometheusClient(baseURL: options.prometheusURL, http: prometheusHTTP))
+
+        let registry = MetricsRegistry()
+        let clock = SystemClock()
+        let writer = KubeEventWriter(
+            client: kube,
+            instance: KubeEventWriter.defaultInstance(environment: ProcessInfo.processInfo.environment)
+        )
+        loop = ControlLoop(
+            targets: targets,
+            signals: PrometheusSignalSource(sampler: sampler),
+            scaler: KubeWorkloadScaler(client: kube),
+            events: CountingEventRecorder(writer: writer, clock: clock, logger: logger),
+            clock: clock,
+            logger: logger,
+            metrics: LoopMetrics(registry: registry),
+            configuration: ControlLoopConfiguration(
+                interval: .milliseconds(Int64((options.intervalSeconds * 1000).rounded())),
+                dryRun: options.dryRun,
+                maxConcurrentTargets: options.maxConcurrentTargets
+            )
+        )
+
+        if let address = options.metricsAddress {
+            let server: HTTPServer
+            do {
+                server = try MetricsEndpoint.start(host: address.host, port: address.port, registry: registry)
+            } catch {
+                throw RunSetupError.setupFailed(what: "the metrics endpoint", reason: "\(error)")
+            }
+            metricsServer = server
+            logger.info("serving /metrics and /healthz", ["address": .string(server.baseURL)])
+        } else {
+            metricsServer = nil
+        }
+        logger.info(
+            "connected",
+            [
+                "kubernetes": .string(kubeConfiguration.server), "kubeconfigSource": .string(kubeConfiguration.source),
+                "prometheus": .string(options.prometheusURL), "targets": .int(targets.count),
+            ]
+        )
+    }
+
+    func stop() {
+        metricsServer?.stop()
+    }
+}
