@@ -30,9 +30,12 @@ extension ControlLoop {
         metrics.currentReplicas.set(Double(decision.currentReplicas), labels: labels)
         metrics.desiredReplicas.set(Double(decision.desiredReplicas), labels: labels)
         metrics.decisions.add(1, labels: labels + [decision.reason.rawValue])
-        await reportSignals(decision, target: target, previous: previous, log: log)
+        // A parked target has no ready pods, so its ratio signals are invalid by design; only
+        // ScalingDisabled is reported for it, not a FailedGetMetric warning per signal.
+        let parked = decision.reason == .scalingDisabled
+        await reportSignals(decision, target: target, previous: previous, reportInvalid: !parked, log: log)
 
-        if decision.reason == .scalingDisabled {
+        if parked {
             return await disableScaling(decision, target: target, wasDisabled: previous.scalingDisabled, log: log)
         }
         if previous.scalingDisabled {
@@ -155,10 +158,16 @@ extension ControlLoop {
         return .outsideChange(from: decision.currentReplicas, to: outside)
     }
 
-    /// Logs every signal at debug, and each signal that became invalid once at warning with a
-    /// `FailedGetMetric` Event. The Event's message is stable across cycles, so the recorder
-    /// folds repeats into a count.
-    private func reportSignals(_ decision: Decision, target: TargetPolicy, previous: TargetState, log: Logger) async {
+    /// Logs every signal at debug and, unless `reportInvalid` is false, each signal that became
+    /// invalid once at warning with a `FailedGetMetric` Event. The Event's message is stable
+    /// across cycles, so the recorder folds repeats into a count.
+    private func reportSignals(
+        _ decision: Decision,
+        target: TargetPolicy,
+        previous: TargetState,
+        reportInvalid: Bool,
+        log: Logger
+    ) async {
         var invalid = Set<String>()
         for report in decision.signals {
             var fields: [String: LogValue] = [
@@ -170,7 +179,7 @@ extension ControlLoop {
             if let detail = report.detail { fields["detail"] = .string(detail) }
             log.debug("signal", fields)
 
-            guard !report.status.isValid else { continue }
+            guard !report.status.isValid, reportInvalid else { continue }
             invalid.insert(report.name)
             let detail = report.status == .failed ? report.detail.map { ": \($0)" } ?? "" : ""
             let message = "signal \(report.name) has no usable value (\(report.status.rawValue))\(detail)"
