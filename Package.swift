@@ -74,6 +74,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "HeadroomCLITests", dependencies: ["HeadroomCLI", "TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
