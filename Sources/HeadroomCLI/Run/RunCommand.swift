@@ -82,7 +82,9 @@ enum RunCommand: Subcommand {
 
     /// Runs one cycle and returns 0 when every target was read and handled as decided.
     static func runOnce(_ loop: ControlLoop, logger: Logger) async -> ExitCode {
+        let start = ContinuousClock.now
         let report = await loop.runCycle()
+        let elapsed = (ContinuousClock.now - start).timeInterval
         var incomplete = 0
         for (identity, outcome) in report.outcomes.sorted(by: { $0.key < $1.key }) {
             switch outcome {
@@ -95,7 +97,10 @@ enum RunCommand: Subcommand {
         }
         logger.info(
             "single cycle finished",
-            ["targets": .int(report.outcomes.count), "incompleteTargets": .int(incomplete)]
+            [
+                "targets": .int(report.outcomes.count), "incompleteTargets": .int(incomplete),
+                "cycleSeconds": .double(elapsed),
+            ]
         )
         return incomplete == 0 ? .success : .cycleIncomplete
     }
