@@ -3,7 +3,7 @@
 SWIFT ?= swift
 TEST_TARGETS := YAMLTests ObservabilityTests HTTPTransportTests MetricsClientTests KubeClientTests AutoscalerTests HeadroomCLITests EndToEndTests
 
-.PHONY: packages build test test-target lint format
+.PHONY: packages build test test-target lint format demo bench
 
 packages:
 	./scripts/install-packages
@@ -15,6 +15,16 @@ build: packages
 test: packages
 	$(SWIFT) build --build-tests
 	@./scripts/run-tests $(TEST_TARGETS)
+
+# A scripted scale-up against a real Prometheus and the API test server, on loopback.
+demo: packages
+	$(SWIFT) build
+	./scripts/demo
+
+# One cycle over 100 targets with four signals each; prints queries, wall and CPU time.
+bench: packages
+	$(SWIFT) build
+	./scripts/bench-cycle 100
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
