@@ -135,11 +135,16 @@ final class EndToEndEnvironment: @unchecked Sendable {
     }
 
     /// The common arguments of `headroom run` against these servers.
-    func runArguments(policy: String, prometheusURL: String? = nil) -> [String] {
+    func runArguments(
+        policy: String,
+        prometheusURL: String? = nil,
+        logLevel: String = "debug",
+        metricsAddress: String = "none"
+    ) -> [String] {
         [
             "run", "--policy", policy, "--kubeconfig", kubeconfigPath,
             "--prometheus", prometheusURL ?? prometheus.baseURL,
-            "--log-format", "json", "--log-level", "debug", "--metrics-address", "none",
+            "--log-format", "json", "--log-level", logLevel, "--metrics-address", metricsAddress,
         ]
     }
 

@@ -85,6 +85,60 @@ extension EndToEndTests {
             #expect(
                 environment.cluster.audit.all.contains { $0.method == "GET" && $0.path.hasSuffix("/deployments/api") }
             )
+
+            // The would-be action is printed even when the log level hides info records.
+            let quiet = try await HeadroomProcess.run(
+                environment.runArguments(policy: policy, logLevel: "error") + ["--once", "--dry-run"]
+            )
+            #expect(quiet.status == 0)
+            #expect(quiet.stdout == "dry run: would scale Deployment shop/api from 3 to 6 (ScaledUp)\n")
+            #expect(quiet.stderr.isEmpty, "stderr: \(quiet.stderr)")
+            #expect(environment.writes.isEmpty)
+        }
+
+        @Test func metricsEndpointReportsScale() async throws {
+            let environment = try Self.start()
+            defer { environment.stop() }
+            let policy = try environment.writePolicy(TestPolicy.yaml())
+            let arguments =
+                environment.runArguments(policy: policy, metricsAddress: "127.0.0.1:0") + ["--interval", "30s"]
+            let child = try HeadroomProcess.start(arguments, in: environment.directory)
+            defer { child.terminate() }
+
+            try await HeadroomProcess.wait("the api's scale write") {
+                environment.writes.contains { $0.path == TestPolicy.apiScalePath }
+            }
+            try await HeadroomProcess.wait("the cycle's end") {
+                JSONLogRecord.parse(child.stderr()).about(TestPolicy.worker).contains { $0.message == "holding" }
+            }
+            let records = JSONLogRecord.parse(child.stderr())
+            let serving = try #require(records.first { $0.message == "serving /metrics and /healthz" })
+            let address = try #require(serving["address"])
+            let metrics = try await runChild(
+                "curl",
+                ["-si", "--max-time", "5", address + "/metrics"],
+                timeout: .seconds(10)
+            )
+            let health = try await runChild(
+                "curl",
+                ["-s", "--max-time", "5", address + "/healthz"],
+                timeout: .seconds(10)
+            )
+
+            let labels = #"namespace="shop",name="api",kind="Deployment""#
+            #expect(metrics.stdout.contains("Content-Type: text/plain; version=0.0.4; charset=utf-8"))
+            #expect(metrics.stdout.contains("headroom_target_current_replicas{\(labels)} 6\n"))
+            #expect(metrics.stdout.contains("headroom_target_desired_replicas{\(labels)} 6\n"))
+            #expect(
+                metrics.stdout.contains(#"headroom_scaling_actions_total{\#(labels),direction="up",dry_run="false"} 1"#)
+            )
+            #expect(metrics.stdout.contains("headroom_cycles_total 1\n"))
+            #expect(metrics.stdout.contains("headroom_targets 2\n"))
+            #expect(health.stdout == "ok\n")
+
+            child.terminate(grace: .seconds(12))
+            #expect(child.process.terminationReason == .exit)
+            #expect(child.process.terminationStatus == 0)
         }
 
         /// A person scaled the Deployment to 0 while minReplicas is 1: it stays at 0 and

@@ -25,8 +25,8 @@ struct KubeEventWriter: EventWriter {
         try await client.patchEventCount(handle, count: count, now: time)
     }
 
-    /// The pod name (`POD_NAME`, else `HOSTNAME` as Kubernetes sets it in a pod), else the
-    /// machine's host name.
+    /// Returns the pod name (`POD_NAME`, else `HOSTNAME`, which Kubernetes sets to the pod
+    /// name), else the machine's host name.
     static func defaultInstance(environment: [String: String]) -> String {
         for key in ["POD_NAME", "HOSTNAME"] {
             if let value = environment[key], !value.isEmpty { return value }

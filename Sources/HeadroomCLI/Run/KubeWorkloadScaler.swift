@@ -6,7 +6,7 @@ import KubeClient
 /// A read is one GET of the Deployment or StatefulSet, which carries `spec.replicas`,
 /// `status.readyReplicas` and the resourceVersion together. A write is a merge patch of the
 /// `scale` subresource that carries that resourceVersion as a precondition. The scale
-/// subresource shares the resourceVersion of its workload, so the precondition holds across
+/// subresource shares the resourceVersion of its workload, so the precondition applies across
 /// the two paths.
 struct KubeWorkloadScaler: WorkloadScaler {
     let client: KubeClient

@@ -23,9 +23,17 @@ enum RunCommand: Subcommand {
         }
 
         let streamSink = StreamLogSink(format: options.logFormat)
-        let sink: any LogSink =
-            options.dryRun ? DryRunEchoSink(inner: streamSink, standardOutput: output.standardOutput) : streamSink
-        let logger = Logger(level: options.logLevel, sink: sink)
+        let logger: Logger
+        if options.dryRun {
+            let echo = DryRunEchoSink(
+                inner: streamSink,
+                innerLevel: options.logLevel,
+                standardOutput: output.standardOutput
+            )
+            logger = Logger(level: min(options.logLevel, .info), sink: echo)
+        } else {
+            logger = Logger(level: options.logLevel, sink: streamSink)
+        }
 
         let targets: [TargetPolicy]
         switch loadTargets(options.policyPath, logger: logger) {

@@ -1,4 +1,5 @@
-/// Why `headroom run` could not set up its clients or its metrics endpoint.
+/// An error that stops `headroom run` before its first cycle: a client or the metrics
+/// endpoint could not be set up.
 enum RunSetupError: Error, CustomStringConvertible {
     /// A file named by an option cannot be read or has the wrong form.
     case unreadableFile(option: String, path: String, reason: String)
