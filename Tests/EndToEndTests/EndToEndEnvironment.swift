@@ -55,8 +55,8 @@ final class EndToEndEnvironment: @unchecked Sendable {
     /// The worker's queue depth of 43, inside the tolerance at 4 replicas.
     static let workerWithinTolerance = [#"queue_depth{namespace="shop",statefulset="worker"}"#: "43"]
 
-    /// The environment with `api` at 3 and `worker` at 4 replicas, once Prometheus has
-    /// enough live samples for the rate() signal.
+    /// Starts the environment with `api` at 3 and `worker` at 4 replicas and returns it once
+    /// Prometheus has enough live samples for the rate() signal.
     static func standard(liveGauges: [String: String] = workerWithinTolerance) throws -> EndToEndEnvironment {
         let environment = try EndToEndEnvironment(liveGauges: liveGauges)
         try environment.seed(kind: "Deployment", name: "api", replicas: TestPolicy.apiReplicas)
@@ -118,7 +118,7 @@ final class EndToEndEnvironment: @unchecked Sendable {
         throw TestSupportError.timedOut("Prometheus scraping the live target 12 times")
     }
 
-    /// The first sample value of an instant-query response.
+    /// Returns the first sample value of an instant-query response.
     static func firstValue(_ body: String) -> Double? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
             let data = object["data"] as? [String: Any],
@@ -134,7 +134,7 @@ final class EndToEndEnvironment: @unchecked Sendable {
         try directory.write("policy-\(UUID().uuidString).yaml", policy)
     }
 
-    /// The common arguments of `headroom run` against these servers.
+    /// Returns the common arguments of `headroom run` against these servers.
     func runArguments(
         policy: String,
         prometheusURL: String? = nil,

@@ -3,7 +3,7 @@ import KubeTestServer
 import TestSupport
 import Testing
 
-/// A signal without a usable value holds its target while the other target still scales;
+/// A signal without a usable value keeps its target at its count while the other target still scales;
 /// once the fault clears, the held target scales in the first cycle whose signal is valid,
 /// because the engine lets valid signals scale up at once (only scale-down waits out
 /// `recoveryCycles`).
@@ -16,7 +16,7 @@ extension EndToEndTests {
             case empty
             /// The newest sample is about 3 minutes old, past the default maxSampleAge of 2m.
             case stale
-            /// Prometheus' endpoint answers 503 to the signal's query.
+            /// Prometheus' endpoint returns 503 to the signal's query.
             case unavailable
 
             var metric: String {

@@ -3,7 +3,7 @@ import HTTPServer
 import HTTPTransport
 import Synchronization
 
-/// An HTTP proxy in front of Prometheus that answers 503, as Prometheus does for a query that
+/// An HTTP proxy in front of Prometheus that returns 503, as Prometheus does for a query that
 /// timed out or was cancelled, to every query whose PromQL contains `marker` while failing is
 /// on, and forwards every other request unchanged.
 final class FaultingPrometheusProxy: Sendable {
@@ -47,7 +47,7 @@ final class FaultingPrometheusProxy: Sendable {
 
     var baseURL: String { server.baseURL }
 
-    /// Stops answering 503; every later query is forwarded.
+    /// Stops returning 503, so every later query is forwarded.
     func clearFault() {
         failing.isOn.store(false, ordering: .relaxed)
     }

@@ -3,7 +3,8 @@ import TestSupport
 
 /// The `headroom` executable built next to the test bundle.
 enum HeadroomProcess {
-    /// Its path; throws when the build did not produce it, so the tests fail rather than skip.
+    /// Returns its path, or throws when the build did not produce it, so the tests fail rather
+    /// than skip.
     static func path() throws -> String {
         let bundle = Bundle.main.bundleURL
         let candidates = [
@@ -32,9 +33,9 @@ enum HeadroomProcess {
         )
     }
 
-    /// Polls `condition` every 100 ms until it holds or `timeout` passes.
+    /// Polls `condition` every 100 ms until it is true or `timeout` passes.
     ///
-    /// It suspends instead of blocking, because the in-process API test server answers
+    /// It suspends instead of blocking, because the in-process API test server serves
     /// requests in tasks on the same cooperative thread pool as the tests.
     static func wait(
         _ what: String,

@@ -28,7 +28,7 @@ struct JSONLogRecord {
 }
 
 extension Array where Element == JSONLogRecord {
-    /// The records about one target, such as `Deployment shop/api`.
+    /// Returns the records about one target, such as `Deployment shop/api`.
     func about(_ target: String) -> [JSONLogRecord] {
         filter { $0["target"] == target }
     }

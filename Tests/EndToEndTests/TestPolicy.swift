@@ -22,7 +22,7 @@ enum TestPolicy {
     static let apiScalePath = "/apis/apps/v1/namespaces/shop/deployments/api/scale"
     static let workerScalePath = "/apis/apps/v1/namespaces/shop/statefulsets/worker/scale"
 
-    /// The policy with the worker's signal reading `workerMetric`.
+    /// Returns the policy with the worker's signal reading `workerMetric`.
     static func yaml(workerMetric: String = "queue_depth") -> String {
         """
         apiVersion: headroom.io/v1alpha1
