@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTransport
 import KubeTestServer
 import TestSupport
 import Testing
@@ -150,6 +151,23 @@ extension EndToEndTests {
             try environment.seed(kind: "StatefulSet", name: "worker", replicas: TestPolicy.workerReplicas)
             try environment.waitForLiveSamples()
             let policy = try environment.writePolicy(TestPolicy.yaml())
+
+            // The API sends spec.replicas 0 as a number, as a real API server does for a
+            // Deployment. A missing key would read as the default of 1.
+            let http = try CurlHTTPClient(
+                configuration: TransportConfiguration(
+                    tls: TLSConfiguration(certificateAuthority: .file(environment.certificatePath)),
+                    credentials: StaticBearerToken(EndToEndEnvironment.token)
+                )
+            )
+            let read = try await http.send(
+                HTTPRequest(
+                    method: .get,
+                    url: environment.cluster.apiURL + "/apis/apps/v1/namespaces/shop/deployments/api"
+                )
+            )
+            let object = try #require(JSONSerialization.jsonObject(with: read.body) as? [String: Any])
+            #expect((object["spec"] as? [String: Any])?["replicas"] as? Int == 0)
 
             let result = try await HeadroomProcess.run(environment.runArguments(policy: policy) + ["--once"])
             let records = JSONLogRecord.parse(result.stderr)
