@@ -191,4 +191,24 @@ struct ReviewEngineTimelineTests {
         ]
         expectTimeline(EngineFixture.run(target, from: 0, steps), steps)
     }
+
+    /// With a 60 s scale-up window, a cycle with no valid signal must not hold back the
+    /// scale-up that follows it: the HPA records no recommendation for a cycle whose
+    /// metrics failed, and invalid data is meant to block scale-down only.
+    @Test func failedCycleDoesNotStabilizeScaleUp() {
+        var behavior = ScalingBehavior()
+        behavior.scaleUp.stabilizationWindowSeconds = 60
+        let target = EngineFixture.target(max: 50, signals: [EngineFixture.perReplica(100)], behavior: behavior)
+        let steps = [
+            Step(
+                time: 0,
+                outcomes: ["queue": .failed(reason: "connection refused")],
+                expected: 5,
+                reason: .metricUnavailable
+            ),
+            // ceil(1000 / 100) = 10; the default policies allow max(5 × 2, 5 + 4) = 10.
+            Step(time: 15, outcomes: ["queue": EngineFixture.value(1000)], expected: 10, reason: .scaledUp),
+        ]
+        expectTimeline(EngineFixture.run(target, from: 5, steps), steps)
+    }
 }
