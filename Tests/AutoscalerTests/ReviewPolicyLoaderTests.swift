@@ -1,7 +1,8 @@
 import Autoscaler
+import MetricsClient
 import Testing
 
-/// Policies found in review: the unit of a query that divides one metric by another.
+/// Policies found in review: query units and templates the Prometheus client rejects.
 struct ReviewPolicyLoaderTests {
     private static func policy(signal: String) -> String {
         """
@@ -38,5 +39,33 @@ struct ReviewPolicyLoaderTests {
         let signal = try #require(result.targets.first?.signals.first)
         #expect(signal.resultUnit == .ratio)
         #expect(signal.threshold == 0.8)
+    }
+
+    /// A template the Prometheus client cannot parse fails every query at run time, so
+    /// `headroom check` must reject it at load: a placeholder outside a string literal, one
+    /// in a backtick string (which has no escapes), an unclosed placeholder, an unclosed
+    /// string.
+    @Test(arguments: [
+        #"sum(rate({{name}}_requests_total{namespace="{{namespace}}"}[5m]))"#,
+        #"sum(depth{namespace=`{{namespace}}`, queue="{{name}}"})"#,
+        #"sum(depth{namespace="{{namespace}", queue="{{name}}"})"#,
+        #"sum(depth{namespace="{{namespace}}", queue="{{name}})"#,
+    ])
+    func unparsableTemplateIsRejected(query: String) throws {
+        #expect(throws: MetricsError.self) { try PromQLTemplate(query) }
+        let quoted = "'" + query.replacingOccurrences(of: "'", with: "''") + "'"
+        let text = Self.policy(
+            signal: """
+                      - name: depth
+                        query: \(quoted)
+                        rule: perReplica
+                        target: 10
+                """
+        )
+
+        let result = try PolicyLoader.load(text: text, file: "template.yaml")
+
+        #expect(result.problems.map(\.path) == ["targets[0].signals[0].query"])
+        #expect(result.targets.isEmpty)
     }
 }
