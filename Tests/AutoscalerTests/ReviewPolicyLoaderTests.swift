@@ -42,9 +42,9 @@ struct ReviewPolicyLoaderTests {
     }
 
     /// A template the Prometheus client cannot parse fails every query at run time, so
-    /// `headroom check` must reject it at load: a placeholder outside a string literal, one
-    /// in a backtick string (which has no escapes), an unclosed placeholder, an unclosed
-    /// string.
+    /// `headroom check` must reject it at load. The cases: a placeholder outside a string
+    /// literal, one in a backtick string (which has no escapes), an unclosed placeholder
+    /// and an unclosed string.
     @Test(arguments: [
         #"sum(rate({{name}}_requests_total{namespace="{{namespace}}"}[5m]))"#,
         #"sum(depth{namespace=`{{namespace}}`, queue="{{name}}"})"#,
