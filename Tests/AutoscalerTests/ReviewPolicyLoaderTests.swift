@@ -1,0 +1,71 @@
+import Autoscaler
+import MetricsClient
+import Testing
+
+/// Policies found in review: query units and templates the Prometheus client rejects.
+struct ReviewPolicyLoaderTests {
+    private static func policy(signal: String) -> String {
+        """
+        apiVersion: headroom.io/v1alpha1
+        kind: ScalingPolicy
+        targets:
+          - namespace: cms
+            name: directus
+            maxReplicas: 10
+            signals:
+        \(signal)
+        """
+    }
+
+    /// Memory working set divided by the memory limit is a ratio although its numerator
+    /// names `_bytes`. With `resultUnit: ratio` an operator states so, and 80 % is 0.8.
+    @Test func bytesOverLimitWithRatioUnitLoads() throws {
+        let text = Self.policy(
+            signal: """
+                      - name: memory
+                        query: >-
+                          sum(container_memory_working_set_bytes{namespace="{{namespace}}", pod=~"{{name}}-.*"})
+                          / sum(kube_pod_container_resource_limits{namespace="{{namespace}}",
+                          pod=~"{{name}}-.*", resource="memory"})
+                        rule: utilization
+                        resultUnit: ratio
+                        target: 80%
+                """
+        )
+
+        let result = try PolicyLoader.load(text: text, file: "memory.yaml")
+
+        #expect(result.problems.map(\.description) == [])
+        let signal = try #require(result.targets.first?.signals.first)
+        #expect(signal.resultUnit == .ratio)
+        #expect(signal.threshold == 0.8)
+    }
+
+    /// A template the Prometheus client cannot parse fails every query at run time, so
+    /// `headroom check` must reject it at load. The cases: a placeholder outside a string
+    /// literal, one in a backtick string (which has no escapes), an unclosed placeholder
+    /// and an unclosed string.
+    @Test(arguments: [
+        #"sum(rate({{name}}_requests_total{namespace="{{namespace}}"}[5m]))"#,
+        #"sum(depth{namespace=`{{namespace}}`, queue="{{name}}"})"#,
+        #"sum(depth{namespace="{{namespace}", queue="{{name}}"})"#,
+        #"sum(depth{namespace="{{namespace}}", queue="{{name}})"#,
+    ])
+    func unparsableTemplateIsRejected(query: String) throws {
+        #expect(throws: MetricsError.self) { try PromQLTemplate(query) }
+        let quoted = "'" + query.replacingOccurrences(of: "'", with: "''") + "'"
+        let text = Self.policy(
+            signal: """
+                      - name: depth
+                        query: \(quoted)
+                        rule: perReplica
+                        target: 10
+                """
+        )
+
+        let result = try PolicyLoader.load(text: text, file: "template.yaml")
+
+        #expect(result.problems.map(\.path) == ["targets[0].signals[0].query"])
+        #expect(result.targets.isEmpty)
+    }
+}
