@@ -3,9 +3,9 @@ import HTTPTransport
 import MetricsClient
 import Testing
 
-/// Odd server responses found in review: non-finite and far-off age timestamps, HTML error
-/// pages, NaN in a grouped result and cancellation.
-struct ReviewSamplerRobustnessTests {
+/// Odd server responses: non-finite and far-off age timestamps, HTML error pages, NaN in a
+/// grouped result, warnings and cancellation.
+struct SamplerOddResponseTests {
     private static let time = Date(timeIntervalSince1970: 1_700_000_000)
 
     private static func target(_ name: String) -> QueryTarget {
@@ -47,10 +47,10 @@ struct ReviewSamplerRobustnessTests {
     /// must not trap the process.
     @Test func negativeInfiniteAgeTimestampDoesNotTrap() async {
         await #expect(processExitsWith: .success) {
-            let sampler = ReviewSamplerRobustnessTests.sampler(ageValue: "-Inf")
-            let signal = try ReviewSamplerRobustnessTests.depthSignal()
-            let targets = [ReviewSamplerRobustnessTests.target("emails")]
-            let outcome = await sampler.sample(signal, targets: targets, at: ReviewSamplerRobustnessTests.time)
+            let sampler = SamplerOddResponseTests.sampler(ageValue: "-Inf")
+            let signal = try SamplerOddResponseTests.depthSignal()
+            let targets = [SamplerOddResponseTests.target("emails")]
+            let outcome = await sampler.sample(signal, targets: targets, at: SamplerOddResponseTests.time)
             // The value is usable only when its age is known to be within 60 s.
             if outcome["shop/emails"]?.finiteValue != nil { exit(1) }
         }
@@ -59,10 +59,10 @@ struct ReviewSamplerRobustnessTests {
     /// An age of 1e300 s (a timestamp of -1e300) must not trap either.
     @Test func farPastAgeTimestampDoesNotTrap() async {
         await #expect(processExitsWith: .success) {
-            let sampler = ReviewSamplerRobustnessTests.sampler(ageValue: "-1e300")
-            let signal = try ReviewSamplerRobustnessTests.depthSignal()
-            let targets = [ReviewSamplerRobustnessTests.target("emails")]
-            let outcome = await sampler.sample(signal, targets: targets, at: ReviewSamplerRobustnessTests.time)
+            let sampler = SamplerOddResponseTests.sampler(ageValue: "-1e300")
+            let signal = try SamplerOddResponseTests.depthSignal()
+            let targets = [SamplerOddResponseTests.target("emails")]
+            let outcome = await sampler.sample(signal, targets: targets, at: SamplerOddResponseTests.time)
             guard case .stale? = outcome["shop/emails"] else { exit(1) }
         }
     }

@@ -3,8 +3,9 @@ import Foundation
 import MetricsClient
 import Testing
 
-/// Timelines found in review: unready pods, rate periods, percent rounding and edges.
-struct ReviewEngineTimelineTests {
+/// Engine edge cases: unready pods, rate periods, percent rounding, tolerance edges and
+/// cycles without a valid signal.
+struct EngineEdgeCaseTests {
     typealias Step = EngineFixture.Step
 
     private static func noScaleDownWindow() -> ScalingBehavior {

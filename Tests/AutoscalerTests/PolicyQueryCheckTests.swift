@@ -2,8 +2,9 @@ import Autoscaler
 import MetricsClient
 import Testing
 
-/// Policies found in review: query units and templates the Prometheus client rejects.
-struct ReviewPolicyLoaderTests {
+/// Loader checks of a signal query: its result unit and templates the Prometheus client
+/// rejects.
+struct PolicyQueryCheckTests {
     private static func policy(signal: String) -> String {
         """
         apiVersion: headroom.io/v1alpha1

@@ -7,7 +7,7 @@ import Testing
 /// Label values that would change a naively templated query, and a grouped query over
 /// 1000 targets, against a real Prometheus with backfilled samples.
 @Suite(.serialized)
-struct ReviewPrometheusTests {
+struct PrometheusGroupingIntegrationTests {
     private static let end = 1_700_002_000
     private static var time: Date { Date(timeIntervalSince1970: Double(end)) }
 
@@ -31,17 +31,17 @@ struct ReviewPrometheusTests {
             let escaped = name.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "\"", with: "\\\"")
                 .replacingOccurrences(of: "\n", with: "\\n")
-            lines.append("review_value{name=\"\(escaped)\"} \(Int(value)) \(end - 10)")
+            lines.append("fixture_value{name=\"\(escaped)\"} \(Int(value)) \(end - 10)")
         }
         for (index, decoy) in ["backslash", "newline", "q", "a", "b", "x", "end"].enumerated() {
-            lines.append("review_value{name=\"\(decoy)\"} \(90 + index) \(end - 10)")
+            lines.append("fixture_value{name=\"\(decoy)\"} \(90 + index) \(end - 10)")
         }
         // Two targets' queues, and queue b in namespace ns1, which belongs to no target.
-        lines.append("review_cross{namespace=\"ns1\",queue=\"a\"} 1 \(end - 10)")
-        lines.append("review_cross{namespace=\"ns2\",queue=\"b\"} 2 \(end - 10)")
-        lines.append("review_cross{namespace=\"ns1\",queue=\"b\"} 30 \(end - 10)")
+        lines.append("fixture_cross{namespace=\"ns1\",queue=\"a\"} 1 \(end - 10)")
+        lines.append("fixture_cross{namespace=\"ns2\",queue=\"b\"} 2 \(end - 10)")
+        lines.append("fixture_cross{namespace=\"ns1\",queue=\"b\"} 30 \(end - 10)")
         for index in 0..<1000 {
-            lines.append("review_many{service=\"\(serviceName(index))\"} \(index) \(end - 30)")
+            lines.append("fixture_many{service=\"\(serviceName(index))\"} \(index) \(end - 30)")
         }
         return lines.joined(separator: "\n") + "\n# EOF\n"
     }
@@ -65,8 +65,8 @@ struct ReviewPrometheusTests {
     /// Per-target, regex and grouped queries each return exactly the hostile name's series.
     @Test func hostileNamesSelectOnlyTheirSeries() async throws {
         try await withPrometheus { http, sampler in
-            let equality = SignalQuery(name: "v", template: try PromQLTemplate("review_value{name=\"{{name}}\"}"))
-            let regex = SignalQuery(name: "v", template: try PromQLTemplate("review_value{name=~\"{{name}}\"}"))
+            let equality = SignalQuery(name: "v", template: try PromQLTemplate("fixture_value{name=\"{{name}}\"}"))
+            let regex = SignalQuery(name: "v", template: try PromQLTemplate("fixture_value{name=~\"{{name}}\"}"))
             var grouped = equality
             grouped.labels = ["name": "{{name}}"]
             let targets = Self.targets(Self.hostile.map(\.name))
@@ -94,7 +94,7 @@ struct ReviewPrometheusTests {
         try await withPrometheus { http, sampler in
             let signal = SignalQuery(
                 name: "many",
-                template: try PromQLTemplate("sum by (service) (review_many{service=\"{{name}}\"})"),
+                template: try PromQLTemplate("sum by (service) (fixture_many{service=\"{{name}}\"})"),
                 labels: ["service": "{{name}}"],
                 maxAge: .seconds(60)
             )
@@ -118,7 +118,7 @@ struct ReviewPrometheusTests {
             let signal = SignalQuery(
                 name: "depth",
                 template: try PromQLTemplate(
-                    "sum by (queue) (review_cross{namespace=\"{{namespace}}\", queue=\"{{name}}\"})"
+                    "sum by (queue) (fixture_cross{namespace=\"{{namespace}}\", queue=\"{{name}}\"})"
                 ),
                 labels: ["queue": "{{name}}"]
             )
