@@ -57,6 +57,51 @@ struct EngineEdgeCaseTests {
         #expect(decision.desiredReplicas >= 10, "\(decision.message)")
     }
 
+    /// Utilization below its target while a rollout surge has more ready pods than
+    /// `spec.replicas` must not add pods: a proposal never moves against the usage ratio.
+    @Test func utilizationBelowTargetWithSurgePodsKeepsCount() {
+        let target = EngineFixture.target(
+            max: 20,
+            signals: [EngineFixture.utilization(fraction: 0.8)],
+            behavior: Self.noScaleDownWindow()
+        )
+
+        // 0.6 / 0.8 = 0.75, outside the 0.1 tolerance: ceil(6 × 0.75) = 5, above the current 4.
+        let decision = DecisionEngine.decide(
+            target: target,
+            outcomes: ["cpu": EngineFixture.value(0.6)],
+            specReplicas: 4,
+            readyReplicas: 6,
+            history: EngineFixture.settled,
+            now: EngineFixture.at(0)
+        )
+
+        #expect(decision.desiredReplicas == 4, "\(decision.message)")
+        #expect(decision.signals.first?.proposal == 4)
+    }
+
+    /// With all pods ready the ratio rules still move in both directions.
+    @Test(arguments: [(1.2, 12), (0.75, 8)])
+    func utilizationWithAllPodsReadyMoves(ratio: Double, expected: Int) {
+        let target = EngineFixture.target(
+            max: 20,
+            signals: [EngineFixture.utilization(fraction: 0.8)],
+            behavior: Self.noScaleDownWindow()
+        )
+
+        // ceil(10 × 1.2) = 12 and ceil(10 × 0.75) = 8, both within the default rate policies.
+        let decision = DecisionEngine.decide(
+            target: target,
+            outcomes: ["cpu": EngineFixture.value(ratio * 0.8)],
+            specReplicas: 10,
+            readyReplicas: 10,
+            history: EngineFixture.settled,
+            now: EngineFixture.at(0)
+        )
+
+        #expect(decision.desiredReplicas == expected, "\(decision.message)")
+    }
+
     /// selectPolicy Min over a 60 s Pods policy and a 15 s Percent policy: each counts
     /// from the replica count at the start of its own period.
     @Test func selectMinWithDifferentPeriods() {
