@@ -3,7 +3,10 @@ import Foundation
 /// Samples many signals for many targets with few queries.
 ///
 /// For each signal, one grouped query covers the targets, plus one grouped age query,
-/// when the signal has a label map and a groupable template. Series are matched back to
+/// when the signal has a label map, a groupable template, and every placeholder the
+/// template uses is a key of the label map or appears in one of its values. Otherwise a
+/// widened matcher could admit series of no target that still carry a target's mapped
+/// labels, and the signal is queried per target. Series are matched back to
 /// targets through the label map. A target falls back to its own query (and age query)
 /// when the grouped query fails, returns a scalar, or gives it more than one series, or
 /// when its label map values equal another target's. At most `maxConcurrentQueries`
@@ -77,7 +80,9 @@ public final class SignalSampler: Sendable {
         }
 
         var remaining = ready
-        if ready.count > 1, !signal.labels.isEmpty, signal.template.isGroupable {
+        if ready.count > 1, !signal.labels.isEmpty, signal.template.isGroupable,
+            labelsIdentify(signal, placeholders: signal.template.placeholderNames)
+        {
             let grouped = await sampleGrouped(signal, targets: ready, ageQuery: ageQuery, at: time)
             outcomes.merge(grouped.outcomes) { _, new in new }
             remaining = grouped.fallback
