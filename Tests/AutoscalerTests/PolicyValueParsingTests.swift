@@ -72,6 +72,19 @@ struct PolicyValueParsingTests {
         #expect(QueryTemplate.statedUnit(of: query) == nil)
     }
 
+    /// Every placeholder of a preset's query is a key of its label map, so the Prometheus
+    /// client can batch the preset over many targets without mixing their series.
+    @Test(arguments: SignalPreset.all.map(\.name))
+    func presetPlaceholdersAreLabelKeys(name: String) throws {
+        let preset = try #require(SignalPreset.named(name))
+        let placeholders = QueryTemplate.placeholders(in: preset.query)
+
+        #expect(!placeholders.isEmpty)
+        for placeholder in placeholders {
+            #expect(preset.labels[placeholder] != nil, "{{\(placeholder)}} is not a label map key")
+        }
+    }
+
     @Test func placeholdersAreListedOnce() {
         let query = "x{namespace=\"{{namespace}}\", a=\"{{ingress}}\"} / y{namespace=\"{{namespace}}\"}"
         #expect(QueryTemplate.placeholders(in: query) == ["namespace", "ingress"])
