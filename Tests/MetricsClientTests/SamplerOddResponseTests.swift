@@ -67,6 +67,29 @@ struct SamplerOddResponseTests {
         }
     }
 
+    /// An age timestamp two hours after the evaluation time is no valid scrape time, so the
+    /// sample's age is unknown and the outcome is failed, not fresh.
+    @Test func futureAgeTimestampFails() async throws {
+        let sampler = Self.sampler(ageValue: "\(1_700_000_000 + 7200)")
+
+        let outcome = await sampler.sample(try Self.depthSignal(), targets: [Self.target("emails")], at: Self.time)
+
+        guard case .failed(let reason)? = outcome["shop/emails"] else {
+            Issue.record("expected failed, got \(String(describing: outcome))")
+            return
+        }
+        #expect(reason.contains("1700007200"))
+    }
+
+    /// A timestamp 30 s in the future, within the clock skew allowance, reads as age 0.
+    @Test func slightlyFutureAgeTimestampIsFresh() async throws {
+        let sampler = Self.sampler(ageValue: "\(1_700_000_000 + 30)")
+
+        let outcome = await sampler.sample(try Self.depthSignal(), targets: [Self.target("emails")], at: Self.time)
+
+        #expect(outcome["shop/emails"] == .value(7, age: .zero))
+    }
+
     /// A proxy's 502 HTML page becomes a failed outcome that names the status and does not
     /// carry the whole page.
     @Test func htmlErrorPageIsFailedAndShort() async throws {
