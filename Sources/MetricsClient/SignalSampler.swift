@@ -20,17 +20,23 @@ public final class SignalSampler: Sendable {
     public let lookbackDelta: Duration
     /// The `timeout` sent with every query, or nil for the server's default.
     public let queryTimeout: Duration?
+    /// Called with the query text and the `warnings` of every successful response that
+    /// carries any, such as a Thanos partial response. The result is still used. Runs on
+    /// the sampling task, so it must return quickly; it may run concurrently with itself.
+    public let warningHandler: (@Sendable (_ query: String, _ warnings: [String]) -> Void)?
     let limiter: QueryLimiter
 
     public init(
         client: PrometheusClient,
         maxConcurrentQueries: Int = 4,
         lookbackDelta: Duration = .seconds(300),
-        queryTimeout: Duration? = nil
+        queryTimeout: Duration? = nil,
+        warningHandler: (@Sendable (_ query: String, _ warnings: [String]) -> Void)? = nil
     ) {
         self.client = client
         self.lookbackDelta = lookbackDelta
         self.queryTimeout = queryTimeout
+        self.warningHandler = warningHandler
         limiter = QueryLimiter(limit: maxConcurrentQueries)
     }
 
@@ -134,9 +140,13 @@ public final class SignalSampler: Sendable {
     func run(_ query: String, at time: Date) async throws(MetricsError) -> QueryResult {
         let client = client
         let timeout = queryTimeout
-        return try await limiter.run { () async throws(MetricsError) -> QueryResult in
+        let result = try await limiter.run { () async throws(MetricsError) -> QueryResult in
             try await client.query(query, at: time, timeout: timeout)
         }
+        if !result.warnings.isEmpty, let warningHandler {
+            warningHandler(query, result.warnings)
+        }
+        return result
     }
 
     func instantSamples(_ result: QueryResult, allowScalar: Bool) throws(MetricsError) -> [InstantSample] {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import MetricsClient
+import Synchronization
 import Testing
 
 /// Odd server responses: non-finite and far-off age timestamps, HTML error pages, NaN in a
@@ -88,6 +89,46 @@ struct SamplerOddResponseTests {
         let outcome = await sampler.sample(try Self.depthSignal(), targets: [Self.target("emails")], at: Self.time)
 
         #expect(outcome["shop/emails"] == .value(7, age: .zero))
+    }
+
+    /// Warnings of a successful response reach the handler with the query that drew them,
+    /// and the value is still used.
+    @Test func responseWarningsReachHandler() async throws {
+        let body = """
+            {"status":"success","warnings":["partial response: store b unreachable"],
+            "data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000,"7"]}]}}
+            """
+        let http = ScriptedHTTPClient { _ in HTTPResponse(status: 200, body: Data(body.utf8)) }
+        let received = Mutex<[(query: String, warnings: [String])]>([])
+        let sampler = SignalSampler(
+            client: PrometheusClient(baseURL: "http://prometheus.test", http: http),
+            warningHandler: { query, warnings in received.withLock { $0.append((query, warnings)) } }
+        )
+        let signal = SignalQuery(name: "depth", template: try PromQLTemplate("queue_depth{queue=\"{{name}}\"}"))
+
+        let outcome = await sampler.sample(signal, targets: [Self.target("emails")], at: Self.time)
+
+        #expect(outcome["shop/emails"] == .value(7, age: nil))
+        let calls = received.withLock { $0 }
+        #expect(calls.count == 1)
+        #expect(calls.first?.query == "queue_depth{queue=\"emails\"}")
+        #expect(calls.first?.warnings == ["partial response: store b unreachable"])
+    }
+
+    /// A response without warnings does not call the handler.
+    @Test func responseWithoutWarningsSkipsHandler() async throws {
+        let http = ScriptedHTTPClient { _ in vectorResponse([([:], "7")]) }
+        let calls = Mutex(0)
+        let sampler = SignalSampler(
+            client: PrometheusClient(baseURL: "http://prometheus.test", http: http),
+            warningHandler: { _, _ in calls.withLock { $0 += 1 } }
+        )
+        let signal = SignalQuery(name: "depth", template: try PromQLTemplate("queue_depth{queue=\"{{name}}\"}"))
+
+        let outcome = await sampler.sample(signal, targets: [Self.target("emails")], at: Self.time)
+
+        #expect(outcome["shop/emails"] == .value(7, age: nil))
+        #expect(calls.withLock { $0 } == 0)
     }
 
     /// A proxy's 502 HTML page becomes a failed outcome that names the status and does not
