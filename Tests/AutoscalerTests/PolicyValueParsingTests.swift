@@ -29,6 +29,10 @@ struct PolicyValueParsingTests {
         ("", .notANumber),
         ("5m", .unknownUnit("m")),
         ("3 seconds", .unknownUnit("seconds")),
+        ("1e400", .tooLarge),
+        ("-1e400", .notPositive),
+        // 1e308 fits in a Double, but 1e308 × 1e9 bytes does not.
+        ("1e308GB", .tooLarge),
     ])
     func targetRejects(text: String, error: SignalTargetError) {
         #expect(throws: error) { try SignalTarget.parse(text) }

@@ -44,6 +44,13 @@ extension PolicyReader {
             )
         case .notPositive:
             report(targetNode, keyPath, "invalid target \"\(text)\": a target must be greater than 0")
+        case .tooLarge:
+            report(
+                targetNode,
+                keyPath,
+                "invalid target \"\(text)\": the number is too large to represent; give a target such as "
+                    + "250ms, 80% or 50"
+            )
         }
     }
 
