@@ -133,5 +133,10 @@ struct PolicyQueryCheckTests {
 
         #expect(result.problems.map(\.path) == ["targets[0].signals[0].query"])
         #expect(result.targets.isEmpty)
+        // The problem points at the query's value and states the parser's reason after the prefix.
+        let problem = try #require(result.problems.first)
+        #expect((problem.line, problem.column) == (9, 16))
+        #expect(problem.message.hasPrefix("invalid query template: "))
+        #expect(problem.message.count > "invalid query template: ".count + 10)
     }
 }
