@@ -1,7 +1,7 @@
 /// Failures of the Autoscaler module that stop a policy file from being read at all.
 /// Problems inside a readable policy are `PolicyProblem`s instead.
 public enum AutoscalerError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The file could not be read. `reason` says why and what to do.
+    /// The file could not be read. `reason` gives the cause and the next step.
     case unreadableFile(path: String, reason: String)
     /// The text is not valid YAML or JSON.
     case syntax(file: String, line: Int, column: Int, message: String)

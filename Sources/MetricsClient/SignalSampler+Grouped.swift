@@ -20,8 +20,8 @@ extension SignalSampler {
                 return GroupedSample(fallback: targets)
             }
             query = rendered
-            // The age query may date the signal by other selectors, whose placeholders the
-            // label map must pin as well; otherwise each target gets its own age query.
+            // The age query may date the signal by other selectors. Unless the label map pins
+            // their placeholders as well, each target gets its own age query.
             if let ageTemplate = ageQuery?.grouped,
                 labelsIdentify(signal, placeholders: ageTemplate.placeholderNames)
             {
@@ -110,7 +110,7 @@ extension SignalSampler {
         return result
     }
 
-    /// Whether the label map pins down every placeholder in `placeholders`, so that a series
+    /// Returns true when the label map pins down every placeholder in `placeholders`, so that a series
     /// of a grouped query carries labels that identify exactly one target. A placeholder is
     /// pinned when it is a key of the label map (the presets' `{{ingress}}` with the key
     /// `ingress`) or when a label map value uses it (`service: "{{name}}"` pins `{{name}}`).
@@ -173,7 +173,7 @@ extension SignalSampler {
     }
 }
 
-/// The placeholder names in a label map value, such as `name` in `"{{name}}-primary"`.
+/// Returns the placeholder names in a label map value, such as `name` in `"{{name}}-primary"`.
 func placeholderNames(inLabelValue value: String) -> Set<String> {
     var names = Set<String>()
     var rest = Substring(value)

@@ -2,11 +2,11 @@ import Foundation
 
 /// Samples many signals for many targets with few queries.
 ///
-/// For each signal, one grouped query covers the targets, plus one grouped age query,
-/// when the signal has a label map, a groupable template, and every placeholder the
-/// template uses is a key of the label map or appears in one of its values. Otherwise a
-/// widened matcher could admit series of no target that still carry a target's mapped
-/// labels, and the signal is queried per target. Series are matched back to
+/// For each signal, one grouped query covers the targets, plus one grouped age query.
+/// This needs a label map, a groupable template, and every placeholder of the template
+/// being a key of the label map or appearing in one of its values. Otherwise a widened
+/// matcher could admit series of no target that still carry a target's mapped labels, so
+/// the signal is queried per target. Series are matched back to
 /// targets through the label map. A target falls back to its own query (and age query)
 /// when the grouped query fails, returns a scalar, or gives it more than one series, or
 /// when its label map values equal another target's. At most `maxConcurrentQueries`

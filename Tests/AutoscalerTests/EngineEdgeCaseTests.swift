@@ -239,7 +239,7 @@ struct EngineEdgeCaseTests {
     }
 
     /// With a 60 s scale-up window, a cycle with no valid signal must not hold back the
-    /// scale-up that follows it: the HPA records no recommendation for a cycle whose
+    /// scale-up that follows it. The HPA records no recommendation for a cycle whose
     /// metrics failed, and invalid data is meant to block scale-down only.
     @Test func failedCycleDoesNotStabilizeScaleUp() {
         var behavior = ScalingBehavior()

@@ -209,7 +209,7 @@ struct PolicyLoaderErrorTests {
         #expect(throws: AutoscalerError.self) { try PolicyLoader.load(path: "/nonexistent/policy.yaml") }
     }
 
-    /// Numbers past Int or Double say they are too large or too small and give the bound,
+    /// Numbers past Int or Double are reported as too large or too small and give the bound,
     /// instead of "expected an integer" or "not a number".
     @Test func numberOverflowProblems() throws {
         let result = try FixtureFile.load("number-overflow.yaml")

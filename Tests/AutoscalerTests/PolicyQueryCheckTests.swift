@@ -43,7 +43,7 @@ struct PolicyQueryCheckTests {
     }
 
     /// Metric names that state different units leave the result's unit open, so the loader
-    /// asks for resultUnit instead of picking one of them.
+    /// requires resultUnit instead of picking one of them.
     @Test func disagreeingMetricUnitsNeedResultUnit() throws {
         let text = Self.policy(
             signal: """

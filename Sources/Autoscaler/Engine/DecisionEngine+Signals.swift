@@ -109,10 +109,9 @@ extension DecisionEngine {
             if rule == .latencyStep {
                 factor = min(max(factor, 1 / signal.maxStepFactor), signal.maxStepFactor)
             }
-            // Out of tolerance, so factor is not 1. Like the HPA's replica calculator, the
-            // proposal never moves against the usage ratio: with unready pods,
-            // ceil(ready × factor) can fall below the current count while the value is above
-            // target (or rise above it while below), and the current count is kept instead.
+            // Out of tolerance, so factor is not 1. With unready pods, ceil(ready × factor) can
+            // fall below the current count while the value is above target, or rise above it
+            // while below. Like the HPA's replica calculator, the current count is kept then.
             let proposal = ReplicaMath.ceiling(ready * factor)
             return (factor > 1 ? max(proposal, current) : min(proposal, current), false)
         }

@@ -50,7 +50,7 @@ struct PolicyReader {
             return false
         }
         // The parser keeps `<<` as an ordinary key, so the merged keys would be reported as
-        // missing one by one. One problem for the mapping says what to do instead.
+        // missing one by one. One problem for the mapping states what to do instead.
         if let merge = pairs.first(where: { $0.key.scalar?.value == "<<" }) {
             report(merge.key, Self.join(path, "<<"), "merge keys (<<) are not supported; repeat the keys")
             return false
@@ -120,7 +120,7 @@ struct PolicyReader {
         return value
     }
 
-    /// Whether `scalar` is a plain decimal integer (optional sign, digits), whatever its size.
+    /// Returns true when `scalar` is a plain decimal integer (optional sign, digits), whatever its size.
     static func isIntegerLiteral(_ scalar: YAMLScalar) -> Bool {
         var digits = Substring(scalar.value)
         if let sign = digits.first, sign == "-" || sign == "+" { digits = digits.dropFirst() }

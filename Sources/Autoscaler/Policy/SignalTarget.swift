@@ -42,8 +42,8 @@ public struct SignalTarget: Sendable, Equatable, Codable {
         return SignalTarget(dimension: dimension, baseValue: baseValue, text: trimmed)
     }
 
-    /// Whether `text` is a decimal number too large in magnitude for `Double`, such as `1e400`,
-    /// as opposed to YAML's `.inf` spelling.
+    /// Returns true when `text` is a decimal number too large in magnitude for `Double`, such
+    /// as `1e400`, as opposed to YAML's `.inf` spelling.
     static func overflowsDouble(_ text: String) -> Bool {
         let allowed = Set("0123456789+-.eE")
         guard text.allSatisfy({ allowed.contains($0) }), let value = Double(text) else { return false }
