@@ -14,6 +14,10 @@ final class CurlTransfer: @unchecked Sendable {
 
     private let connectTimeout: Duration
     private let totalTimeout: Duration
+    private let maxResponseBytes: Int
+    /// Set by the write callback when the body passed `maxResponseBytes`, which makes libcurl
+    /// end the transfer with a write error.
+    fileprivate var responseTooLarge = false
     private var requestHeaders: UnsafeMutablePointer<curl_slist>?
     private var connectTo: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
@@ -36,6 +40,7 @@ final class CurlTransfer: @unchecked Sendable {
         self.easy = easy
         connectTimeout = configuration.connectTimeout
         totalTimeout = request.timeout ?? configuration.totalTimeout
+        maxResponseBytes = max(configuration.maxResponseBytes, 0)
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
 
@@ -177,6 +182,11 @@ final class CurlTransfer: @unchecked Sendable {
                 guard let user else { return 0 }
                 let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
                 let length = size * count
+                guard length <= transfer.maxResponseBytes - transfer.responseBody.count else {
+                    // Returning less than `length` makes libcurl abort with CURLE_WRITE_ERROR.
+                    transfer.responseTooLarge = true
+                    return 0
+                }
                 if let buffer, length > 0 {
                     buffer.withMemoryRebound(to: UInt8.self, capacity: length) {
                         transfer.responseBody.append($0, count: length)
@@ -236,6 +246,9 @@ final class CurlTransfer: @unchecked Sendable {
     private func error(for code: CURLcode) -> TransportError {
         let detail = String(cString: errorBuffer)
         let reason = detail.isEmpty ? curlDescription(code) : detail
+        if code == CURLE_WRITE_ERROR && responseTooLarge {
+            return .responseTooLarge(url: displayURL, limit: maxResponseBytes)
+        }
         switch code {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .connectFailed(url: displayURL, reason: reason)

@@ -54,6 +54,9 @@ public struct TransportConfiguration: Sendable {
     public var totalTimeout: Duration
     /// Largest number of transfers in flight at once; more requests wait their turn.
     public var maxConcurrentRequests: Int
+    /// Largest response body in bytes, after content decoding. A transfer that receives more
+    /// is aborted with `TransportError.responseTooLarge`. The default is 64 MiB.
+    public var maxResponseBytes: Int
 
     public init(
         tls: TLSConfiguration = TLSConfiguration(),
@@ -61,7 +64,8 @@ public struct TransportConfiguration: Sendable {
         extraHeaders: [HTTPHeader] = [],
         connectTimeout: Duration = .seconds(5),
         totalTimeout: Duration = .seconds(30),
-        maxConcurrentRequests: Int = 16
+        maxConcurrentRequests: Int = 16,
+        maxResponseBytes: Int = 64 << 20
     ) {
         self.tls = tls
         self.credentials = credentials
@@ -69,5 +73,6 @@ public struct TransportConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.maxConcurrentRequests = maxConcurrentRequests
+        self.maxResponseBytes = maxResponseBytes
     }
 }

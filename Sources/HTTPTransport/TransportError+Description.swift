@@ -11,6 +11,9 @@ extension TransportError: CustomStringConvertible {
             "request to \(url) was cancelled"
         case .credentials(let reason):
             "could not load credentials: \(reason)"
+        case .responseTooLarge(let url, let limit):
+            "response from \(url) exceeded the limit of \(limit) bytes and was aborted; narrow the "
+                + "request or raise maxResponseBytes"
         case .failed(let url, let reason):
             "request to \(url) failed: \(reason)"
         }

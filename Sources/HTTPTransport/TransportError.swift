@@ -10,6 +10,9 @@ public enum TransportError: Error, Sendable, Equatable {
     case cancelled(url: String)
     /// A credential could not be loaded (missing token file, failing exec plugin).
     case credentials(reason: String)
+    /// The response body grew past `TransportConfiguration.maxResponseBytes` (`limit`, in
+    /// bytes), so the transfer was aborted.
+    case responseTooLarge(url: String, limit: Int)
     /// The request was invalid or libcurl failed in another way.
     case failed(url: String, reason: String)
 }

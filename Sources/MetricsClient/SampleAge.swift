@@ -48,7 +48,16 @@ enum AgeLookup: Sendable {
 }
 
 extension SignalSampler {
-    /// Turns one sample into its outcome: non-finite first, then negative, then stale.
+    /// The largest age a sample reports, about 31.7 years. An older timestamp is clamped to
+    /// it, which still reads as stale.
+    static let maxAgeSeconds: Double = 1e9
+    /// How far a timestamp may lie after the evaluation time and still read as age 0.
+    /// NOTE: one hour is a chosen allowance for clock skew, not a Prometheus limit.
+    static let maxFutureSkewSeconds: Double = 3600
+
+    /// Turns one sample into its outcome: non-finite first, then negative, then stale. A
+    /// non-finite age timestamp, or one more than `maxFutureSkewSeconds` after `time`, makes
+    /// the outcome `.failed`, because the sample's age is unknown.
     func classify(_ value: Double, age lookup: AgeLookup, signal: SignalQuery, at time: Date) -> SampleOutcome {
         guard value.isFinite else { return .nonFinite(value) }
         if value < 0 && !signal.allowsNegative {
@@ -57,7 +66,15 @@ extension SignalSampler {
 
         switch lookup {
         case .found(let timestamp):
-            let age = Duration.seconds(max(0, time.timeIntervalSince1970 - timestamp))
+            let seconds = time.timeIntervalSince1970 - timestamp
+            guard timestamp.isFinite, seconds.isFinite, seconds >= -Self.maxFutureSkewSeconds else {
+                return .failed(
+                    reason: "the sample age query returned the timestamp \(timestamp), which is not a valid "
+                        + "time at or before \(time.timeIntervalSince1970)"
+                )
+            }
+            // Clamped, because Duration.seconds traps on values beyond its Int64 range.
+            let age = Duration.seconds(min(max(0, seconds), Self.maxAgeSeconds))
             if let maxAge = signal.maxAge, age > maxAge {
                 return .stale(value, age: age, maxAge: maxAge)
             }

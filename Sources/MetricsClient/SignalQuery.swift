@@ -6,6 +6,8 @@ public struct SignalQuery: Sendable, Hashable {
     /// Series label to expected value, such as `["ingress": "{{name}}", "namespace":
     /// "{{namespace}}"]`. Values may use the target's placeholders. A series of a grouped
     /// query belongs to the target whose expected values all equal the series' labels.
+    /// The signal is grouped only when every placeholder of the template is a key of this
+    /// map or appears in one of its values, so that these labels identify one target.
     /// Empty means the signal cannot be grouped and is queried per target. The grouped age
     /// query groups the raw input series by the same labels, and a target whose raw series
     /// lack them gets its own age query.

@@ -20,7 +20,15 @@ extension SignalSampler {
                 return GroupedSample(fallback: targets)
             }
             query = rendered
-            ageText = try ageQuery?.grouped?.renderGrouped(valueSets)
+            // The age query may date the signal by other selectors. Unless the label map pins
+            // their placeholders as well, each target gets its own age query.
+            if let ageTemplate = ageQuery?.grouped,
+                labelsIdentify(signal, placeholders: ageTemplate.placeholderNames)
+            {
+                ageText = try ageTemplate.renderGrouped(valueSets)
+            } else {
+                ageText = nil
+            }
         } catch {
             return GroupedSample(fallback: targets)
         }
@@ -102,6 +110,20 @@ extension SignalSampler {
         return result
     }
 
+    /// Returns true when the label map pins down every placeholder in `placeholders`, so that a series
+    /// of a grouped query carries labels that identify exactly one target. A placeholder is
+    /// pinned when it is a key of the label map (the presets' `{{ingress}}` with the key
+    /// `ingress`) or when a label map value uses it (`service: "{{name}}"` pins `{{name}}`).
+    /// Any other placeholder widens to a regex of every target's value, so a series could
+    /// combine one target's value with another's and still match a target by label.
+    func labelsIdentify(_ signal: SignalQuery, placeholders: Set<String>) -> Bool {
+        var pinned = Set(signal.labels.keys)
+        for value in signal.labels.values {
+            pinned.formUnion(placeholderNames(inLabelValue: value))
+        }
+        return placeholders.isSubset(of: pinned)
+    }
+
     /// The label values a target's series must carry, or nil when a label map value names a
     /// placeholder the target lacks.
     private func expectedKey(_ signal: SignalQuery, keys: [String], target: QueryTarget) -> [String]? {
@@ -149,4 +171,16 @@ extension SignalSampler {
             return .failure(error)
         }
     }
+}
+
+/// Returns the placeholder names in a label map value, such as `name` in `"{{name}}-primary"`.
+func placeholderNames(inLabelValue value: String) -> Set<String> {
+    var names = Set<String>()
+    var rest = Substring(value)
+    while let open = rest.range(of: "{{") {
+        guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+        names.insert(rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces))
+        rest = rest[close.upperBound...]
+    }
+    return names
 }

@@ -2,8 +2,11 @@ import Foundation
 
 /// Samples many signals for many targets with few queries.
 ///
-/// For each signal, one grouped query covers the targets, plus one grouped age query,
-/// when the signal has a label map and a groupable template. Series are matched back to
+/// For each signal, one grouped query covers the targets, plus one grouped age query.
+/// This needs a label map, a groupable template, and every placeholder of the template
+/// being a key of the label map or appearing in one of its values. Otherwise a widened
+/// matcher could admit series of no target that still carry a target's mapped labels, so
+/// the signal is queried per target. Series are matched back to
 /// targets through the label map. A target falls back to its own query (and age query)
 /// when the grouped query fails, returns a scalar, or gives it more than one series, or
 /// when its label map values equal another target's. At most `maxConcurrentQueries`
@@ -17,17 +20,23 @@ public final class SignalSampler: Sendable {
     public let lookbackDelta: Duration
     /// The `timeout` sent with every query, or nil for the server's default.
     public let queryTimeout: Duration?
+    /// Called with the query text and the `warnings` of every successful response that
+    /// carries any, such as a Thanos partial response. The result is still used. Runs on
+    /// the sampling task, so it must return quickly; it may run concurrently with itself.
+    public let warningHandler: (@Sendable (_ query: String, _ warnings: [String]) -> Void)?
     let limiter: QueryLimiter
 
     public init(
         client: PrometheusClient,
         maxConcurrentQueries: Int = 4,
         lookbackDelta: Duration = .seconds(300),
-        queryTimeout: Duration? = nil
+        queryTimeout: Duration? = nil,
+        warningHandler: (@Sendable (_ query: String, _ warnings: [String]) -> Void)? = nil
     ) {
         self.client = client
         self.lookbackDelta = lookbackDelta
         self.queryTimeout = queryTimeout
+        self.warningHandler = warningHandler
         limiter = QueryLimiter(limit: maxConcurrentQueries)
     }
 
@@ -77,7 +86,9 @@ public final class SignalSampler: Sendable {
         }
 
         var remaining = ready
-        if ready.count > 1, !signal.labels.isEmpty, signal.template.isGroupable {
+        if ready.count > 1, !signal.labels.isEmpty, signal.template.isGroupable,
+            labelsIdentify(signal, placeholders: signal.template.placeholderNames)
+        {
             let grouped = await sampleGrouped(signal, targets: ready, ageQuery: ageQuery, at: time)
             outcomes.merge(grouped.outcomes) { _, new in new }
             remaining = grouped.fallback
@@ -129,9 +140,13 @@ public final class SignalSampler: Sendable {
     func run(_ query: String, at time: Date) async throws(MetricsError) -> QueryResult {
         let client = client
         let timeout = queryTimeout
-        return try await limiter.run { () async throws(MetricsError) -> QueryResult in
+        let result = try await limiter.run { () async throws(MetricsError) -> QueryResult in
             try await client.query(query, at: time, timeout: timeout)
         }
+        if !result.warnings.isEmpty, let warningHandler {
+            warningHandler(query, result.warnings)
+        }
+        return result
     }
 
     func instantSamples(_ result: QueryResult, allowScalar: Bool) throws(MetricsError) -> [InstantSample] {

@@ -24,6 +24,11 @@ public final class MetricFamily: Sendable {
         self.type = type
         self.labelNames = labelNames
         self.buckets = buckets
+        // A family without labels has exactly one series, exported from the start at 0, so
+        // `rate()` and `increase()` see the first increment.
+        if labelNames.isEmpty {
+            series.withLock { $0[[]] = SeriesState(bucketCount: buckets.count) }
+        }
     }
 
     /// Adds `amount` to a counter or gauge series, creating it at 0 first.

@@ -208,4 +208,39 @@ struct PolicyLoaderErrorTests {
         }
         #expect(throws: AutoscalerError.self) { try PolicyLoader.load(path: "/nonexistent/policy.yaml") }
     }
+
+    /// Numbers past Int or Double are reported as too large or too small and give the bound,
+    /// instead of "expected an integer" or "not a number".
+    @Test func numberOverflowProblems() throws {
+        let result = try FixtureFile.load("number-overflow.yaml")
+
+        #expect(
+            result.problems.map(\.description) == [
+                "number-overflow.yaml:6:18: targets[0].maxReplicas: invalid value \"99999999999999999999\": "
+                    + "the number is too large; the allowed maximum is 2147483647",
+                "number-overflow.yaml:9:17: targets[0].signals[0].target: invalid target \"1e400\": "
+                    + "the number is too large to represent; give a target such as 250ms, 80% or 50",
+                "number-overflow.yaml:12:18: targets[1].minReplicas: invalid value \"-99999999999999999999\": "
+                    + "the number is too small; the allowed minimum is 0",
+                "number-overflow.yaml:13:18: targets[1].maxReplicas: invalid value 3000000000: "
+                    + "must be 1 to 2147483647",
+                "number-overflow.yaml:16:24: targets[1].signals[0].maxStepFactor: invalid value \"1e400\": "
+                    + "the number is too large; expected a number greater than 1 and at most 100",
+            ]
+        )
+        #expect(result.targets.isEmpty)
+    }
+
+    /// A YAML merge key is one problem at the key, not a "missing key" for each merged key;
+    /// the target before it still loads.
+    @Test func mergeKeyIsOneProblem() throws {
+        let result = try FixtureFile.load("merge-key.yaml")
+
+        #expect(
+            result.problems.map(\.description) == [
+                "merge-key.yaml:10:5: targets[1].<<: merge keys (<<) are not supported; repeat the keys"
+            ]
+        )
+        #expect(result.targets.map(\.name) == ["directus"])
+    }
 }

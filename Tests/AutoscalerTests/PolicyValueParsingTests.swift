@@ -29,6 +29,10 @@ struct PolicyValueParsingTests {
         ("", .notANumber),
         ("5m", .unknownUnit("m")),
         ("3 seconds", .unknownUnit("seconds")),
+        ("1e400", .tooLarge),
+        ("-1e400", .notPositive),
+        // 1e308 fits in a Double, but 1e308 × 1e9 bytes does not.
+        ("1e308GB", .tooLarge),
     ])
     func targetRejects(text: String, error: SignalTargetError) {
         #expect(throws: error) { try SignalTarget.parse(text) }
@@ -70,6 +74,19 @@ struct PolicyValueParsingTests {
     ])
     func metricNameStatesNoUnit(query: String) {
         #expect(QueryTemplate.statedUnit(of: query) == nil)
+    }
+
+    /// Every placeholder of a preset's query is a key of its label map, so the Prometheus
+    /// client can batch the preset over many targets without mixing their series.
+    @Test(arguments: SignalPreset.all.map(\.name))
+    func presetPlaceholdersAreLabelKeys(name: String) throws {
+        let preset = try #require(SignalPreset.named(name))
+        let placeholders = QueryTemplate.placeholders(in: preset.query)
+
+        #expect(!placeholders.isEmpty)
+        for placeholder in placeholders {
+            #expect(preset.labels[placeholder] != nil, "{{\(placeholder)}} is not a label map key")
+        }
     }
 
     @Test func placeholdersAreListedOnce() {

@@ -24,7 +24,8 @@ struct ScalingHistoryCodingTests {
         let decisions = EngineFixture.run(target, from: 3, steps)
         expectTimeline(decisions, steps)
         let history = try #require(decisions.last?.history)
-        #expect(history.recommendations.count == 2)
+        // Only the valid cycle records a recommendation: the failed one records none.
+        #expect(history.recommendations == [.init(time: EngineFixture.at(15), replicas: 20)])
         #expect(history.scaleEvents == [.init(time: EngineFixture.at(15), change: 4)])
         // The failed cycle left 3 recovery cycles; the valid one used one.
         #expect(history.pendingRecoveryCycles == ["queue": 2])

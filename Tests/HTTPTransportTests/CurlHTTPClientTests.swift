@@ -196,6 +196,26 @@ struct CurlHTTPClientTests {
         }
     }
 
+    @Test func bodyPastLimitIsAborted() async throws {
+        let server = try LoopbackHTTPServer { request in
+            CannedResponse(body: String(repeating: "x", count: request.target == "/large" ? 5000 : 1000))
+        }
+        defer { server.stop() }
+        let client = try CurlHTTPClient(configuration: TransportConfiguration(maxResponseBytes: 1000))
+        let url = server.baseURL + "/large"
+
+        // 1000 bytes is exactly the limit and still arrives whole.
+        let atLimit = try await client.send(HTTPRequest(method: .get, url: server.baseURL + "/exact"))
+        await #expect(throws: TransportError.responseTooLarge(url: url, limit: 1000)) {
+            try await client.send(HTTPRequest(method: .get, url: url))
+        }
+
+        #expect(atLimit.body.count == 1000)
+        let message = "\(TransportError.responseTooLarge(url: url, limit: 1000))"
+        #expect(message.contains(url))
+        #expect(message.contains("1000 bytes"))
+    }
+
     @Test func unauthorizedRetriesOnceWithReloadedToken() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

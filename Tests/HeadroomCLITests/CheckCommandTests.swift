@@ -120,6 +120,32 @@ struct CheckCommandTests {
         #expect(syntax.stderr.contains("invalid YAML"))
     }
 
+    /// A missing file, a directory and a file in Latin-1 each get a plain reason, not
+    /// Foundation's error-domain text.
+    @Test func unreadableFilesGivePlainReasons() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let latin1 = directory.file("latin1.yaml")
+        // "kind: Sch\u{E4}den" in ISO 8859-1: the byte 0xE4 alone is not valid UTF-8.
+        try Data("apiVersion: headroom.io/v1alpha1\nkind: Sch".utf8 + [0xE4] + Data("den\n".utf8))
+            .write(to: URL(fileURLWithPath: latin1))
+        let cases = [
+            (directory.file("absent.yaml"), "no such file"),
+            (directory.path, "is a directory"),
+            (latin1, "is not UTF-8 text"),
+        ]
+
+        for (path, reason) in cases {
+            let result = try HeadroomBinary.run(["check", "--policy", path])
+
+            #expect(result.status == 3)
+            #expect(result.stderr.contains("cannot read policy file \(path): "), "\(result.stderr)")
+            #expect(result.stderr.contains(reason), "\(result.stderr)")
+            #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result.stderr)")
+            #expect(!result.stderr.contains("could not be completed"), "\(result.stderr)")
+        }
+    }
+
     @Test func versionAndHelp() throws {
         let version = try HeadroomBinary.run(["--version"])
         #expect(version.status == 0)

@@ -133,4 +133,81 @@ struct GroupedSamplingTests {
         // Grouped query and grouped age query, then a query and an age query per target.
         #expect(http.requests.count == 6)
     }
+
+    /// The presets' shape: the template uses `{{namespace}}` and `{{ingress}}`, both keys of
+    /// the label map, so two targets share one query.
+    @Test func placeholdersThatAreLabelKeysGroup() async throws {
+        let http = ScriptedHTTPClient { _ in
+            vectorResponse([
+                (["namespace": "shop", "ingress": "web"], "1"),
+                (["namespace": "blog", "ingress": "web"], "2"),
+            ])
+        }
+        let sampler = SignalSampler(client: PrometheusClient(baseURL: "http://prometheus.test", http: http))
+        let signal = SignalQuery(
+            name: "rps",
+            template: try PromQLTemplate(
+                "sum by (namespace, ingress) (rps{namespace=\"{{namespace}}\", ingress=\"{{ingress}}\"})"
+            ),
+            labels: ["namespace": "{{namespace}}", "ingress": "{{name}}"]
+        )
+        let targets = [
+            QueryTarget(id: "shop/web", placeholders: ["namespace": "shop", "name": "web", "ingress": "web"]),
+            QueryTarget(id: "blog/web", placeholders: ["namespace": "blog", "name": "web", "ingress": "web"]),
+        ]
+
+        let outcomes = await sampler.sample(signal, targets: targets, at: time)
+
+        #expect(outcomes["shop/web"] == .value(1, age: nil))
+        #expect(outcomes["blog/web"] == .value(2, age: nil))
+        #expect(http.requests.count == 1)
+    }
+
+    /// A template placeholder that the label map does not pin down keeps every target on its
+    /// own query, because the widened regex could admit another target's series.
+    @Test func unpinnedPlaceholderQueriesPerTarget() async throws {
+        let http = ScriptedHTTPClient { request in
+            let query = formFields(request)["query"] ?? ""
+            return vectorResponse([(["service": "s"], Self.value(of: query))])
+        }
+        let sampler = SignalSampler(client: PrometheusClient(baseURL: "http://prometheus.test", http: http))
+        let signal = SignalQuery(
+            name: "depth",
+            template: try PromQLTemplate("sum by (service) (depth{namespace=\"{{namespace}}\", service=\"{{name}}\"})"),
+            labels: ["service": "{{name}}"]
+        )
+
+        let outcomes = await sampler.sample(signal, targets: targets(["s1", "s2"]), at: time)
+
+        #expect(outcomes["shop/s1"] == .value(1, age: nil))
+        #expect(outcomes["shop/s2"] == .value(2, age: nil))
+        #expect(http.queries.count == 2)
+        #expect(http.queries.allSatisfy { !$0.contains("=~") })
+    }
+
+    /// Age selectors with a placeholder the label map does not pin down are dated per target,
+    /// while the value query, whose placeholders are pinned, is still grouped.
+    @Test func unpinnedAgeSelectorIsDatedPerTarget() async throws {
+        let http = ScriptedHTTPClient { request in
+            let query = formFields(request)["query"] ?? ""
+            if query.hasPrefix("max by") {
+                Issue.record("unexpected grouped age query: \(query)")
+            }
+            if query.hasPrefix("max(") {
+                return vectorResponse([([:], "1699999980")])
+            }
+            return vectorResponse([(["service": "s1"], "1"), (["service": "s2"], "2")])
+        }
+        let sampler = SignalSampler(client: PrometheusClient(baseURL: "http://prometheus.test", http: http))
+        var dated = signal
+        dated.rawSelectors = ["up{namespace=\"{{namespace}}\", service=\"{{name}}\"}"]
+
+        let outcomes = await sampler.sample(dated, targets: targets(["s1", "s2"]), at: time)
+
+        #expect(outcomes["shop/s1"] == .value(1, age: .seconds(20)))
+        #expect(outcomes["shop/s2"] == .value(2, age: .seconds(20)))
+        // One grouped value query, then one age query per target.
+        #expect(http.requests.count == 3)
+        #expect(http.queries.filter { $0.hasPrefix("max(") }.count == 2)
+    }
 }

@@ -97,4 +97,23 @@ struct MetricsRegistryTests {
         #expect(!ExpositionFormat.isValidLabelName("a:b"))
         #expect(ExpositionFormat.isValidLabelName("target"))
     }
+
+    @Test func unlabeledFamiliesStartAtZero() {
+        let registry = MetricsRegistry()
+        _ = registry.counter("headroom_cycles_total", help: "Cycles.")
+        _ = registry.histogram("d_seconds", help: "D.", buckets: [1])
+        let expected = """
+            # HELP headroom_cycles_total Cycles.
+            # TYPE headroom_cycles_total counter
+            headroom_cycles_total 0
+            # HELP d_seconds D.
+            # TYPE d_seconds histogram
+            d_seconds_bucket{le="1"} 0
+            d_seconds_bucket{le="+Inf"} 0
+            d_seconds_sum 0
+            d_seconds_count 0
+
+            """
+        #expect(registry.render() == expected)
+    }
 }

@@ -91,7 +91,7 @@ extension ControlLoop {
     }
 
     /// Writes `decision` with the read's resourceVersion. On a conflict the workload is read
-    /// again: when only its status moved, the write is retried once; when someone else changed
+    /// again. When only its status moved, the write is retried once. When someone else changed
     /// `spec.replicas`, their value is kept and reported, and the next cycle decides from it.
     private func write(_ decision: Decision, target: TargetPolicy, workload: WorkloadState, log: Logger) async
         -> TargetOutcome

@@ -19,7 +19,7 @@ public final class ControlLoop: Sendable {
     let configuration: ControlLoopConfiguration
     let state = Mutex<[String: TargetState]>([:])
 
-    /// What the loop remembers about one target between cycles.
+    /// The state the loop keeps for one target between cycles.
     struct TargetState: Sendable {
         var history = ScalingHistory()
         var scalingDisabled = false

@@ -14,7 +14,7 @@ public struct ControlLoopConfiguration: Sendable {
     }
 }
 
-/// What happened to one target in one cycle.
+/// The result of one target's reconcile in one cycle.
 public enum TargetOutcome: Sendable, Equatable {
     /// The decision needed no write.
     case unchanged(replicas: Int)

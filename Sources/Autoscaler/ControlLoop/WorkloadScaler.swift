@@ -17,7 +17,7 @@ public struct WorkloadState: Sendable, Equatable {
 /// The result of a replica write with a resourceVersion precondition.
 public enum ScaleWriteResult: Sendable, Equatable {
     case written
-    /// The server answered 409 Conflict: the object changed since it was read.
+    /// The server returned 409 Conflict because the object changed since it was read.
     case conflict
 }
 

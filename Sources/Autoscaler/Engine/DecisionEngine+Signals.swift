@@ -76,7 +76,9 @@ extension DecisionEngine {
     }
 
     /// Returns the replica count `rule` proposes for `value`, or `nil` when a ratio rule has no
-    /// ready replica. Within tolerance the proposal is the current count, as in the HPA.
+    /// ready replica. Within tolerance the proposal is the current count, as in the HPA. A ratio
+    /// rule's proposal is at least the current count while the value is above target and at
+    /// most the current count while it is below.
     static func propose(
         rule: ProposalRule,
         value: Double,
@@ -107,7 +109,11 @@ extension DecisionEngine {
             if rule == .latencyStep {
                 factor = min(max(factor, 1 / signal.maxStepFactor), signal.maxStepFactor)
             }
-            return (ReplicaMath.ceiling(ready * factor), false)
+            // Out of tolerance, so factor is not 1. With unready pods, ceil(ready × factor) can
+            // fall below the current count while the value is above target, or rise above it
+            // while below. Like the HPA's replica calculator, the current count is kept then.
+            let proposal = ReplicaMath.ceiling(ready * factor)
+            return (factor > 1 ? max(proposal, current) : min(proposal, current), false)
         }
     }
 

@@ -8,7 +8,8 @@ import MetricsClient
 /// 1. A current count outside the bounds goes straight to the bound (as the HPA does);
 ///    a workload scaled to 0 with `minReplicas` >= 1 is left alone (`ScalingDisabled`).
 /// 2. Each scale signal proposes; the proposal is the maximum over the valid ones.
-///    With no valid scale signal the current count is kept (`MetricUnavailable`).
+///    With no valid scale signal the current count is kept (`MetricUnavailable`) and no
+///    recommendation is recorded for the stabilization windows.
 /// 3. Scale-down is blocked while a scale signal or guard is invalid, a guard is above its
 ///    threshold, or a signal is still in its recovery cycles.
 /// 4. Stabilization as the HPA does it: the count moves no further up than the minimum
@@ -98,8 +99,9 @@ public enum DecisionEngine {
         guard let decider = proposing.max(by: { ($0.proposal ?? 0) < ($1.proposal ?? 0) }),
             let proposal = decider.proposal
         else {
+            // No recommendation is recorded, as in the HPA: the kept count reflects no
+            // metric, so it must not hold back a scale-up in a later stabilization window.
             steps.set(current, .metricUnavailable)
-            state.recommendations.append(.init(time: now, replicas: current))
             return
         }
         steps.value = proposal

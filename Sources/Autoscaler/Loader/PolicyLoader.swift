@@ -11,13 +11,29 @@ public enum PolicyLoader {
 
     /// Loads the policy in the file at `path`.
     public static func load(path: String) throws(AutoscalerError) -> PolicyLoadResult {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .unreadableFile(path: path, reason: Self.reason(error))
+        try load(text: readText(path: path), file: path)
+    }
+
+    /// Reads the file at `path` as UTF-8 text. The errors name the cause in plain words
+    /// rather than Foundation's error domains.
+    static func readText(path: String) throws(AutoscalerError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadableFile(path: path, reason: "no such file; check the path")
         }
-        return try load(text: text, file: path)
+        guard !isDirectory.boolValue else {
+            throw .unreadableFile(path: path, reason: "the path is a directory; give the policy file in it")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadableFile(path: path, reason: Self.reason(error) + "; check the file's permissions")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadableFile(path: path, reason: "the file is not UTF-8 text; save it as UTF-8")
+        }
+        return text
     }
 
     /// Loads a policy from `text`; `file` names it in problems.

@@ -44,6 +44,13 @@ extension PolicyReader {
             )
         case .notPositive:
             report(targetNode, keyPath, "invalid target \"\(text)\": a target must be greater than 0")
+        case .tooLarge:
+            report(
+                targetNode,
+                keyPath,
+                "invalid target \"\(text)\": the number is too large to represent; give a target such as "
+                    + "250ms, 80% or 50"
+            )
         }
     }
 
@@ -70,14 +77,22 @@ extension PolicyReader {
             return nil
         }
 
+        // An explicit resultUnit wins over the metric names, because operations such as a
+        // division change the quantity (bytes used over bytes allowed is a ratio). It is
+        // rejected only where it names another scale of the same quantity, which no
+        // aggregation produces (a `_seconds` histogram read as milliseconds).
         let stated = QueryTemplate.statedUnit(of: query)
-        if let explicit, let stated, explicit != stated.unit {
+        if let explicit, let stated, explicit != stated.unit, explicit.dimension == stated.unit.dimension {
             report(
                 node["resultUnit"] ?? node,
                 path + ".resultUnit",
                 "resultUnit \(explicit.rawValue) contradicts the metric \(stated.metric), whose name says "
+                    + "\(stated.unit.rawValue); convert the query's result or give the target in "
                     + "\(stated.unit.rawValue)"
             )
+            return nil
+        }
+        if explicit == nil, stated == nil, !reportDisagreeingUnits(node, path: path, query: query) {
             return nil
         }
         let unit = explicit ?? stated?.unit ?? target.dimension.defaultResultUnit
@@ -100,6 +115,25 @@ extension PolicyReader {
             )
         }
         return nil
+    }
+
+    /// Reports a query whose metric names state different units (`a_seconds / b_ms`) and
+    /// returns false, or returns true when they agree or state none.
+    private mutating func reportDisagreeingUnits(_ node: YAMLNode, path: String, query: String) -> Bool {
+        var distinct: [(unit: ValueUnit, metric: String)] = []
+        for stated in QueryTemplate.statedUnits(of: query) where !distinct.contains(where: { $0.unit == stated.unit }) {
+            distinct.append(stated)
+        }
+        guard distinct.count > 1 else { return true }
+        let names = distinct.map { "\($0.metric) (\($0.unit.rawValue))" }.joined(separator: ", ")
+        report(
+            node["query"] ?? node,
+            path + ".query",
+            "the metric names state different units: \(names); add resultUnit with the unit of the "
+                + "query's result (allowed: "
+                + ValueUnit.allCases.map(\.rawValue).joined(separator: ", ") + ")"
+        )
+        return false
     }
 
     /// Checks that every placeholder of the query is known and that a utilization query

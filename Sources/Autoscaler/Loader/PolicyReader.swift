@@ -38,6 +38,7 @@ struct PolicyReader {
     /// Checks that `node` is a mapping with string keys from `allowed`, each at most once.
     /// An unknown key gets a "did you mean" hint from `allowed` or from `synonyms`, which maps
     /// keys of other tools (`queueLength`, `threshold`) to the key Headroom uses instead.
+    /// Returns false, after reporting it, when `node` is not a mapping or uses a merge key.
     mutating func checkMapping(
         _ node: YAMLNode,
         _ path: String,
@@ -46,6 +47,12 @@ struct PolicyReader {
     ) -> Bool {
         guard let pairs = node.pairs else {
             report(node, path, "expected a mapping, found a \(node.kindName)")
+            return false
+        }
+        // The parser keeps `<<` as an ordinary key, so the merged keys would be reported as
+        // missing one by one. One problem for the mapping states what to do instead.
+        if let merge = pairs.first(where: { $0.key.scalar?.value == "<<" }) {
+            report(merge.key, Self.join(path, "<<"), "merge keys (<<) are not supported; repeat the keys")
             return false
         }
         var seen: [String: YAMLMark] = [:]
@@ -94,14 +101,30 @@ struct PolicyReader {
     /// Returns a plain integer within `range`, or `nil` after reporting the value.
     mutating func int(_ node: YAMLNode, _ path: String, in range: ClosedRange<Int>) -> Int? {
         guard let scalar = node.scalar, let value = scalar.intValue else {
+            if let scalar = node.scalar, Self.isIntegerLiteral(scalar) {
+                // Digits only, so Int(_:) failed because the number does not fit in Int.
+                let message =
+                    scalar.value.hasPrefix("-")
+                    ? "the number is too small; the allowed minimum is \(range.lowerBound)"
+                    : "the number is too large; the allowed maximum is \(range.upperBound)"
+                report(node, path, "invalid value \"\(scalar.value)\": \(message)")
+                return nil
+            }
             report(node, path, "invalid value \(Self.quote(node)): expected an integer, \(Self.text(range))")
             return nil
         }
         guard range.contains(value) else {
-            report(node, path, "invalid value \(value): must be \(Self.text(range))")
+            report(node, path, "invalid value \(value): must be \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         return value
+    }
+
+    /// Returns true when `scalar` is a plain decimal integer (optional sign, digits), whatever its size.
+    static func isIntegerLiteral(_ scalar: YAMLScalar) -> Bool {
+        var digits = Substring(scalar.value)
+        if let sign = digits.first, sign == "-" || sign == "+" { digits = digits.dropFirst() }
+        return scalar.doubleValue != nil && !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// Returns a plain finite number accepted by `isAllowed`, whose rule `allowed` states.
@@ -109,7 +132,11 @@ struct PolicyReader {
         -> Double?
     {
         guard let value = node.scalar?.doubleValue, value.isFinite else {
-            report(node, path, "invalid value \(Self.quote(node)): expected a number \(allowed)")
+            if let text = node.scalar?.value, SignalTarget.overflowsDouble(text) {
+                report(node, path, "invalid value \"\(text)\": the number is too large; expected a number \(allowed)")
+            } else {
+                report(node, path, "invalid value \(Self.quote(node)): expected a number \(allowed)")
+            }
             return nil
         }
         guard isAllowed(value) else {

@@ -23,13 +23,20 @@ enum QueryTemplate {
     /// `_count` series state none, because queries take their rate, which has another unit
     /// (the rate of `container_cpu_usage_seconds_total` is in cores).
     static func statedUnit(of template: String) -> (unit: ValueUnit, metric: String)? {
-        var found: [(ValueUnit, String)] = []
+        let found = statedUnits(of: template)
+        guard let first = found.first, found.allSatisfy({ $0.unit == first.unit }) else { return nil }
+        return first
+    }
+
+    /// Returns every metric name in `template` whose suffix states a unit, with that unit, in
+    /// order of appearance. The rules are those of `statedUnit(of:)`.
+    static func statedUnits(of template: String) -> [(unit: ValueUnit, metric: String)] {
+        var found: [(unit: ValueUnit, metric: String)] = []
         for identifier in identifiers(in: strippedOfLabelsAndStrings(template)) {
             guard let unit = unit(ofMetric: identifier) else { continue }
             found.append((unit, identifier))
         }
-        guard let first = found.first, found.allSatisfy({ $0.0 == first.0 }) else { return nil }
-        return (first.0, first.1)
+        return found
     }
 
     static func unit(ofMetric name: String) -> ValueUnit? {

@@ -28,15 +28,26 @@ public struct SignalTarget: Sendable, Equatable, Codable {
     public static func parse(_ text: String) throws(SignalTargetError) -> SignalTarget {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let (number, unit) = splitNumber(trimmed)
-        guard !number.isEmpty, let value = Double(number), value.isFinite else {
+        guard !number.isEmpty, let value = Double(number) else {
             throw .notANumber
         }
+        // Double(_:) returns ±infinity for a decimal number beyond its range.
+        guard value.isFinite else { throw value > 0 ? .tooLarge : .notPositive }
         guard let (dimension, scale) = unitTable[unit] else {
             throw .unknownUnit(unit)
         }
         let baseValue = value * scale
-        guard baseValue > 0, baseValue.isFinite else { throw .notPositive }
+        guard baseValue.isFinite else { throw .tooLarge }
+        guard baseValue > 0 else { throw .notPositive }
         return SignalTarget(dimension: dimension, baseValue: baseValue, text: trimmed)
+    }
+
+    /// Returns true when `text` is a decimal number too large in magnitude for `Double`, such
+    /// as `1e400`, as opposed to YAML's `.inf` spelling.
+    static func overflowsDouble(_ text: String) -> Bool {
+        let allowed = Set("0123456789+-.eE")
+        guard text.allSatisfy({ allowed.contains($0) }), let value = Double(text) else { return false }
+        return value.isInfinite
     }
 
     /// Accepted unit suffixes: the dimension and the factor to the base unit.
@@ -89,4 +100,6 @@ public enum SignalTargetError: Error, Sendable, Equatable {
     case notANumber
     case unknownUnit(String)
     case notPositive
+    /// The number, or its value in the base unit, is beyond the range of `Double`.
+    case tooLarge
 }
