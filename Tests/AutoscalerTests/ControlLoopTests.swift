@@ -410,3 +410,18 @@ struct PrometheusSignalSourceTests {
         #expect(batches.first?.signalNames[api.identity] == ["queue", "other"])
     }
 }
+
+struct QueryWarningLogTests {
+    @Test func eachWarningIsLoggedOnce() {
+        let logs = InMemoryLogSink()
+        let log = QueryWarningLog(logger: Logger(level: .debug, sink: logs))
+
+        log.record(query: "sum(a)", warnings: ["partial response"])
+        log.record(query: "sum(a)", warnings: ["partial response"])
+        log.record(query: "sum(b)", warnings: ["partial response", "store unavailable"])
+
+        let logged = logs.records.map { "\($0.metadata["query"]!) \($0.metadata["warning"]!)" }
+        #expect(logged == ["sum(a) partial response", "sum(b) partial response", "sum(b) store unavailable"])
+        #expect(logs.records.allSatisfy { $0.level == .warning })
+    }
+}

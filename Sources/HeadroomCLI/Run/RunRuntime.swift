@@ -28,8 +28,18 @@ struct RunRuntime {
         } catch {
             throw RunSetupError.setupFailed(what: "the HTTP clients", reason: "\(error)")
         }
-        let kube = KubeClient(configuration: kubeConfiguration, http: kubeHTTP)
-        let sampler = SignalSampler(client: PrometheusClient(baseURL: options.prometheusURL, http: prometheusHTTP))
+        // client-go's defaults are 5 QPS and a burst of 10; a loop over many targets reads and
+        // writes each target every cycle, so Headroom allows more. Scale writes go first.
+        let kube = KubeClient(
+            configuration: kubeConfiguration,
+            http: kubeHTTP,
+            rateLimiter: RequestRateLimiter(qps: 50, burst: 100)
+        )
+        let warnings = QueryWarningLog(logger: logger)
+        let sampler = SignalSampler(
+            client: PrometheusClient(baseURL: options.prometheusURL, http: prometheusHTTP),
+            warningHandler: { query, messages in warnings.record(query: query, warnings: messages) }
+        )
 
         let registry = MetricsRegistry()
         let clock = SystemClock()
