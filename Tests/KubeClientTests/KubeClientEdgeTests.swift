@@ -173,6 +173,31 @@ import Testing
         #expect(text.contains("verbs: [\"\(verb)\"]"))
     }
 
+    /// Two different Events about one object in the same control cycle share its `now`. They
+    /// need different names, or the second create gets 409 AlreadyExists.
+    @Test func sameInstantEventsGetDistinctNames() async throws {
+        let created = #"{"kind":"Event","apiVersion":"v1","metadata":{"name":"x","namespace":"shop"},"count":1}"#
+        let http = FakeHTTPClient([FakeHTTPClient.json(201, created), FakeHTTPClient.json(201, created)])
+        let client = client(http, clock: ManualKubeClock(advancesOnSleep: true))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let regarding = ObjectReference(Self.target)
+
+        _ = try await client.createEvent(KubeEvent(regarding: regarding, reason: "Rescaled", message: "a"), now: now)
+        _ = try await client.createEvent(
+            KubeEvent(regarding: regarding, reason: "FailedGetMetric", message: "b", type: .warning),
+            now: now
+        )
+
+        let names = http.requests.compactMap { request -> String? in
+            guard let body = request.body,
+                let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
+            else { return nil }
+            return (object["metadata"] as? [String: Any])?["name"] as? String
+        }
+        #expect(names.count == 2)
+        #expect(Set(names).count == 2)
+    }
+
     /// Valid RFC 3339 MicroTime forms, with the instant computed by hand.
     @Test(arguments: [
         ("2026-12-04T10:05:42.123456Z", 1_796_378_742.123456),
