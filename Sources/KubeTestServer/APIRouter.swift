@@ -80,7 +80,7 @@ final class APIRouter: Sendable {
             if let retryAfter { response.headers.append(("Retry-After", String(retryAfter))) }
             return response
         case .delay(let milliseconds):
-            try? await Task.sleep(for: .milliseconds(milliseconds))
+            await faults.delay(milliseconds: milliseconds)
         case .hold(let name):
             await faults.wait(hold: name)
         case nil:
