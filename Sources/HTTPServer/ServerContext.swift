@@ -11,6 +11,8 @@ enum HandlerDispatch: Sendable {
 final class ServerContext: Sendable {
     let dispatch: HandlerDispatch
     let maxBodyBytes: Int
+    /// The executor of async handler tasks, off the cooperative pool.
+    let executor = HandlerExecutor()
 
     init(dispatch: HandlerDispatch, maxBodyBytes: Int) {
         self.dispatch = dispatch
@@ -25,7 +27,7 @@ final class ServerContext: Sendable {
         case .async(let handler):
             let result = ResponseSlot()
             let done = DispatchSemaphore(value: 0)
-            Task.detached {
+            Task.detached(executorPreference: executor) {
                 result.response = await handler(request)
                 done.signal()
             }
