@@ -10,6 +10,9 @@ extension APIRouter {
         )
         let wantsTable = request.header("Accept")?.contains("as=Table") == true
         let now = Date()
+        if path.type.name == "namespaces" {
+            return try namespaceResponse(request, path: path, wantsTable: wantsTable, now: now)
+        }
 
         switch (request.method, path.name) {
         case ("GET", nil):
