@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Foundation
+import Synchronization
 
 /// How a server calls its handler.
 enum HandlerDispatch: Sendable {
@@ -13,6 +14,8 @@ final class ServerContext: Sendable {
     let maxBodyBytes: Int
     /// The executor of async handler tasks, off the cooperative pool.
     let executor = HandlerExecutor()
+    /// Called with each request that the server rejects before the handler, such as 413.
+    let rejectionObserver = Mutex<HTTPServer.RejectionObserver?>(nil)
 
     init(dispatch: HandlerDispatch, maxBodyBytes: Int) {
         self.dispatch = dispatch
