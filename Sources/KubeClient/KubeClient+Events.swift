@@ -95,13 +95,22 @@ enum EventNames {
     static let memory = 4096
     private static let issued = Mutex(Issued())
 
+    /// Converts `date` to whole nanoseconds since 1970 in integer arithmetic, because a Double
+    /// product of seconds and 1e9 is off by up to 128 ns at today's dates. Times before 1970, or
+    /// after 2540 (where UInt64 nanoseconds end), or not finite are clamped to that range.
+    static func nanosecondsSince1970(_ date: Date) -> UInt64 {
+        let seconds = date.timeIntervalSince1970
+        guard seconds.isFinite, seconds > 0 else { return 0 }
+        guard seconds < 1.8e10 else { return 18_000_000_000 * 1_000_000_000 }
+        let whole = seconds.rounded(.down)
+        let fraction = UInt64(((seconds - whole) * 1e9).rounded())
+        return UInt64(whole) * 1_000_000_000 + fraction
+    }
+
     /// Returns `<object>.<hex nanoseconds of now>`, counting the nanoseconds up past any name
     /// that this process handed out recently.
     static func next(for object: String, now: Date) -> String {
-        let seconds = now.timeIntervalSince1970
-        // 1.8e10 s (year 2540) keeps the product below UInt64.max (about 1.8e19 ns).
-        let bounded = seconds.isFinite ? min(max(seconds, 0), 1.8e10) : 0
-        var nanoseconds = UInt64((bounded * 1e9).rounded())
+        var nanoseconds = nanosecondsSince1970(now)
         return issued.withLock { issued in
             var name = "\(object).\(String(nanoseconds, radix: 16))"
             while issued.names.contains(name) {
