@@ -96,8 +96,8 @@ enum EventNames {
     private static let issued = Mutex(Issued())
 
     /// Converts `date` to whole nanoseconds since 1970 in integer arithmetic, because a Double
-    /// product of seconds and 1e9 is off by up to 128 ns at today's dates. Times before 1970, or
-    /// after 2540 (where UInt64 nanoseconds end), or not finite are clamped to that range.
+    /// product of seconds and 1e9 is off by up to 128 ns at today's dates. Times before 1970
+    /// and non-finite times give 0, and times after 2540 give that year's nanoseconds.
     static func nanosecondsSince1970(_ date: Date) -> UInt64 {
         let seconds = date.timeIntervalSince1970
         guard seconds.isFinite, seconds > 0 else { return 0 }
