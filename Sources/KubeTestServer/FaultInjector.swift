@@ -61,6 +61,11 @@ public final class FaultInjector: Sendable {
         }
     }
 
+    /// The number of held and delayed requests waiting now.
+    var waiterCount: Int {
+        state.withLock { $0.waiters.count }
+    }
+
     public func holdState(_ name: String) -> HoldState? {
         state.withLock { $0.holds[name] }
     }

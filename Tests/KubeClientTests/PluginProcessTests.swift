@@ -72,8 +72,8 @@ import Testing
         #expect(start.duration(to: .now) < .seconds(2))
     }
 
-    /// The deadline kills the plugin's whole process group, so a background child that holds
-    /// no pipe also ends.
+    /// The deadline kills the plugin's whole process group, so a background child that keeps
+    /// no pipe open also ends.
     @Test func timeoutKillsBackgroundChild() async throws {
         let directory = try TemporaryDirectoryForTests()
         defer { directory.remove() }
