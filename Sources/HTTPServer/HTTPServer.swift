@@ -12,6 +12,9 @@ public final class HTTPServer: Sendable {
     public typealias AsyncHandler = @Sendable (ServerRequest) async -> ServerResponse
     /// A handler that runs directly on the connection thread.
     public typealias SyncHandler = @Sendable (ServerRequest) -> ServerResponse
+    /// Receives a request the server rejected without calling the handler (its body left
+    /// out), with the response sent. It runs on the connection thread.
+    public typealias RejectionObserver = @Sendable (ServerRequest, ServerResponse) -> Void
 
     /// The address the server listens on, such as `127.0.0.1`.
     public let address: String
@@ -104,6 +107,12 @@ public final class HTTPServer: Sendable {
     public var baseURL: String {
         let host = address.contains(":") ? "[\(address)]" : address
         return "\(isTLS ? "https" : "http")://\(host):\(port)"
+    }
+
+    /// Sets the observer of requests rejected before the handler, such as bodies larger than
+    /// `maxBodyBytes` (413), so that a caller can log or audit them.
+    public func observeRejections(_ observer: @escaping RejectionObserver) {
+        context.rejectionObserver.withLock { $0 = observer }
     }
 
     /// Stops listening and waits for requests in flight to finish. Calling it again does nothing.

@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Foundation
+import Synchronization
 
 // libmicrohttpd calls these from its own threads. They are global functions, so they carry
 // no actor isolation, and they reach Swift state only through the context pointers.
@@ -39,17 +40,18 @@ func accessHandler(
         return .YES
     }
 
+    let request = ServerRequest(
+        method: method.map { String(cString: $0) } ?? "GET",
+        path: url.map { String(cString: $0) } ?? "/",
+        query: connectionValues(connection, kind: .GET_ARGUMENT_KIND),
+        headers: connectionValues(connection, kind: .HEADER_KIND),
+        body: state.body
+    )
     let response: ServerResponse
     if state.tooLarge {
         response = .text(413, "request body larger than \(server.maxBodyBytes) bytes\n")
+        server.rejectionObserver.withLock { $0 }?(request, response)
     } else {
-        let request = ServerRequest(
-            method: method.map { String(cString: $0) } ?? "GET",
-            path: url.map { String(cString: $0) } ?? "/",
-            query: connectionValues(connection, kind: .GET_ARGUMENT_KIND),
-            headers: connectionValues(connection, kind: .HEADER_KIND),
-            body: state.body
-        )
         response = server.respond(to: request)
     }
     return queue(response, on: connection)

@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Foundation
+import Synchronization
 
 /// How a server calls its handler.
 enum HandlerDispatch: Sendable {
@@ -11,6 +12,10 @@ enum HandlerDispatch: Sendable {
 final class ServerContext: Sendable {
     let dispatch: HandlerDispatch
     let maxBodyBytes: Int
+    /// The executor of async handler tasks, off the cooperative pool.
+    let executor = HandlerExecutor()
+    /// Called with each request that the server rejects before the handler, such as 413.
+    let rejectionObserver = Mutex<HTTPServer.RejectionObserver?>(nil)
 
     init(dispatch: HandlerDispatch, maxBodyBytes: Int) {
         self.dispatch = dispatch
@@ -25,7 +30,7 @@ final class ServerContext: Sendable {
         case .async(let handler):
             let result = ResponseSlot()
             let done = DispatchSemaphore(value: 0)
-            Task.detached {
+            Task.detached(executorPreference: executor) {
                 result.response = await handler(request)
                 done.signal()
             }

@@ -7,7 +7,7 @@ import Synchronization
 /// The token is cached until the `expirationTimestamp` the plugin printed (forever when it
 /// printed none) and dropped by `invalidate()`, which the transport calls after a 401. The
 /// plugin gets `KUBERNETES_EXEC_INFO` and the configured `env` on top of this process's
-/// environment, and is killed when it runs longer than `timeout`.
+/// environment, and it is killed with its process group when it runs longer than `timeout`.
 public final class ExecCredentialProvider: CredentialProvider {
     public let config: Kubeconfig.ExecConfig
     public let timeout: Duration
@@ -85,75 +85,35 @@ public final class ExecCredentialProvider: CredentialProvider {
     }
 
     private func runPlugin() async throws(KubeError) -> Data {
-        let process = Process()
-        if config.command.contains("/") {
-            process.executableURL = URL(fileURLWithPath: config.command)
-            process.arguments = config.args
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [config.command] + config.args
-        }
         var environment = ProcessInfo.processInfo.environment
         environment.merge(config.env) { _, configured in configured }
         environment["KUBERNETES_EXEC_INFO"] = execInfo
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        // A bare command name is looked up in PATH by env(1), as a shell would.
+        let usesPath = !config.command.contains("/")
+        let process = PluginProcess(
+            executable: usesPath ? "/usr/bin/env" : config.command,
+            arguments: usesPath ? [config.command] + config.args : config.args,
+            environment: environment,
+            timeout: timeout
+        )
 
+        let outcome: PluginProcess.Outcome
         do {
-            try process.run()
+            outcome = try await process.run()
         } catch {
-            throw failure("cannot start it: \(error.localizedDescription)")
+            throw failure("cannot start it: \(error.description)")
         }
-        let result = await Self.collect(process: process, output: output, errors: errors, timeout: timeout)
-        guard !result.timedOut else { throw failure("it ran longer than \(timeout) and was killed") }
-        guard process.terminationStatus == 0 else {
-            let stderr = String(decoding: result.errors.prefix(2000), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            throw failure("it exited with status \(process.terminationStatus): \(stderr)")
-        }
-        return result.output
-    }
-
-    /// Reads both pipes to the end and waits for exit on a dispatch thread, off the cooperative
-    /// pool, killing the plugin after `timeout`.
-    private static func collect(
-        process: Process,
-        output: Pipe,
-        errors: Pipe,
-        timeout: Duration
-    ) async -> (output: Data, errors: Data, timedOut: Bool) {
-        // (finished, killed): the watchdog kills the plugin only while it has not finished.
-        let flags = Mutex((finished: false, killed: false))
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-            let kill = flags.withLock { flags -> Bool in
-                guard !flags.finished else { return false }
-                flags.killed = true
-                return true
-            }
-            if kill { process.terminate() }
-        }
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let errorData = Mutex(Data())
-                let group = DispatchGroup()
-                DispatchQueue.global().async(group: group) {
-                    let data = errors.fileHandleForReading.readDataToEndOfFile()
-                    errorData.withLock { $0 = data }
-                }
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
-                process.waitUntilExit()
-                let killed = flags.withLock { flags -> Bool in
-                    flags.finished = true
-                    return flags.killed
-                }
-                continuation.resume(returning: (data, errorData.withLock { $0 }, killed))
-            }
+        let stderr = String(decoding: outcome.errors.prefix(2000), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        switch outcome.termination {
+        case .timedOut:
+            throw failure("it ran longer than \(timeout) and was killed with its process group")
+        case .signaled(let signal):
+            throw failure("signal \(signal) ended it: \(stderr)")
+        case .exited(let status) where status != 0:
+            throw failure("it exited with status \(status): \(stderr)")
+        case .exited:
+            return outcome.output
         }
     }
 

@@ -9,11 +9,18 @@ extension KubeClient {
     }
 
     /// Lists the pods in `namespace` that match `labelSelector` (query syntax, such as the
-    /// Scale's `status.selector`). An empty selector would match every pod, so it is rejected
-    /// by the caller's precondition.
+    /// Scale's `status.selector`). An empty selector would match every pod, so it throws
+    /// `KubeError.invalidResponse` without sending a request: the selector comes from the
+    /// cluster, and a Scale without one cannot be used to count pods.
     public func pods(namespace: String, labelSelector: String) async throws(KubeError) -> [PodInfo] {
-        precondition(!labelSelector.isEmpty, "an empty label selector would list every pod")
         let requestTarget = KubeRequestTarget(verb: "list", group: "", resource: "pods", namespace: namespace)
+        guard !labelSelector.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw .invalidResponse(
+                target: requestTarget,
+                message: "the label selector is empty, so the pod list would contain every pod in the namespace; "
+                    + "check that the workload's Scale reports status.selector"
+            )
+        }
         let data = try await perform(
             Call(
                 method: .get,

@@ -20,6 +20,8 @@ public final class KubeClient: Sendable {
     let http: any HTTPClient
     let rateLimiter: RequestRateLimiter?
     let clock: any KubeClock
+    /// The wall clock, for `Retry-After` values given as an HTTP-date.
+    let wallClock: @Sendable () -> Date
 
     public init(
         configuration: KubeConfiguration,
@@ -28,7 +30,8 @@ public final class KubeClient: Sendable {
         clock: any KubeClock = SystemKubeClock(),
         fieldManager: String = "headroom",
         maxThrottleRetries: Int = 3,
-        maxRetryAfter: Duration = .seconds(30)
+        maxRetryAfter: Duration = .seconds(30),
+        wallClock: @escaping @Sendable () -> Date = { Date() }
     ) {
         server = configuration.server
         namespace = configuration.namespace
@@ -38,6 +41,7 @@ public final class KubeClient: Sendable {
         self.fieldManager = fieldManager
         self.maxThrottleRetries = max(0, maxThrottleRetries)
         self.maxRetryAfter = maxRetryAfter
+        self.wallClock = wallClock
     }
 
     /// One API call: the path below the server, the body, and what it acts on.
@@ -87,12 +91,35 @@ public final class KubeClient: Sendable {
         }
     }
 
-    /// Computes the wait before retrying a 429 or 503: `Retry-After` seconds, else the Status's
-    /// `details.retryAfterSeconds`, else 1 s, capped at `maxRetryAfter`.
+    /// Computes the wait before retrying a 429 or 503: `Retry-After` (seconds or an HTTP-date),
+    /// else the Status's `details.retryAfterSeconds`, else 1 s, capped at `maxRetryAfter`. A
+    /// negative wait or a date in the past waits zero.
     func retryDelay(_ response: HTTPResponse, status: KubeStatus?) -> Duration {
-        let header = response.header("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let seconds = header ?? status?.details?.retryAfterSeconds ?? 1
-        return min(.seconds(max(0, seconds)), maxRetryAfter)
+        let header = response.header("Retry-After").flatMap { retryAfterSeconds($0) }
+        let seconds = header ?? status?.details?.retryAfterSeconds.map(Double.init) ?? 1
+        let capSeconds = Double(maxRetryAfter.components.seconds)
+        guard seconds < capSeconds else { return maxRetryAfter }
+        return .seconds(max(0, seconds))
+    }
+
+    /// Reads a `Retry-After` value as seconds: a decimal integer (any size, so an overflowing
+    /// one reads as a huge wait) or an IMF-fixdate such as `Wed, 21 Oct 2015 07:28:00 GMT`,
+    /// counted from `wallClock`. Returns `nil` for anything else.
+    func retryAfterSeconds(_ value: String) -> Double? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        if !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) {
+            // Double reads any digit string, one past Int's range too (up to infinity), so a
+            // value too large for Int still reads as a long wait.
+            guard let seconds = Double(text) else { return nil }
+            return seconds
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        guard let date = formatter.date(from: text) else { return nil }
+        return date.timeIntervalSince(wallClock())
     }
 
     static func error(httpStatus: Int, status: KubeStatus?, target: KubeRequestTarget) -> KubeError {

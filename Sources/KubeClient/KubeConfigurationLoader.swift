@@ -3,7 +3,8 @@ import HTTPTransport
 
 /// Finds the configuration the way kubectl and client-go do: an explicit kubeconfig path, else
 /// the files of `KUBECONFIG` (colon-separated, merged), else the in-cluster service account,
-/// else `~/.kube/config`.
+/// else `~/.kube/config`. A non-empty `KUBECONFIG` whose files are all missing is an error
+/// outside a pod: the home file is read only when `KUBECONFIG` is unset or empty.
 public struct KubeConfigurationLoader: Sendable {
     public var environment: [String: String]
     /// Directory of the mounted service account (token, ca.crt, namespace).
@@ -27,28 +28,42 @@ public struct KubeConfigurationLoader: Sendable {
             guard FileManager.default.fileExists(atPath: kubeconfig) else {
                 throw .invalidConfiguration(location: kubeconfig, message: "the kubeconfig file does not exist")
             }
-            return try Self.loadFiles([kubeconfig]).configuration(context: context)
+            return try Self.loadFiles([kubeconfig], homeDirectory: homeDirectory).configuration(context: context)
         }
-        var searched: [String] = []
         if let list = environment["KUBECONFIG"], !list.isEmpty {
             let paths = list.split(separator: ":").map(String.init)
             let existing = paths.filter { FileManager.default.fileExists(atPath: $0) }
-            searched.append("KUBECONFIG=\(list)")
-            if !existing.isEmpty { return try Self.loadFiles(existing).configuration(context: context) }
+            if !existing.isEmpty {
+                return try Self.loadFiles(existing, homeDirectory: homeDirectory).configuration(context: context)
+            }
+            // client-go reads ~/.kube/config only when KUBECONFIG is unset or empty. With every
+            // listed file missing its merged configuration is empty, and only the in-cluster
+            // configuration can still apply.
+            if let inCluster = try inClusterConfiguration() { return inCluster }
+            throw .invalidConfiguration(
+                location: "KUBECONFIG",
+                message: "none of the files it lists exists (\(paths.joined(separator: ", "))); "
+                    + "fix the paths or unset KUBECONFIG to use \(homeDirectory)/.kube/config"
+            )
         }
+        var searched: [String] = []
         if let inCluster = try inClusterConfiguration() { return inCluster }
         searched.append("in-cluster service account (KUBERNETES_SERVICE_HOST, \(serviceAccountDirectory))")
         let home = "\(homeDirectory)/.kube/config"
         if FileManager.default.fileExists(atPath: home) {
-            return try Self.loadFiles([home]).configuration(context: context)
+            return try Self.loadFiles([home], homeDirectory: homeDirectory).configuration(context: context)
         }
         searched.append(home)
         throw .noConfiguration(searched: searched)
     }
 
     /// Reads and merges kubeconfig files in order; duplicates are read once and a missing file
-    /// is skipped, as kubectl does.
-    public static func loadFiles(_ paths: [String]) throws(KubeError) -> Kubeconfig {
+    /// is skipped, as kubectl does. A path in a file that starts with `~/` is expanded with
+    /// `homeDirectory`.
+    public static func loadFiles(
+        _ paths: [String],
+        homeDirectory: String = NSHomeDirectory()
+    ) throws(KubeError) -> Kubeconfig {
         var merged = Kubeconfig()
         var seen: Set<String> = []
         for path in paths where seen.insert(path).inserted {
@@ -62,7 +77,7 @@ public struct KubeConfigurationLoader: Sendable {
                     message: "cannot read the file: \(error.localizedDescription)"
                 )
             }
-            merged = merged.merged(with: try KubeconfigParser.parse(text, file: path))
+            merged = merged.merged(with: try KubeconfigParser.parse(text, file: path, homeDirectory: homeDirectory))
         }
         return merged
     }

@@ -3,7 +3,11 @@ import YAML
 
 /// Reads one kubeconfig file's YAML into a `Kubeconfig`, citing `file:line:column` in errors.
 enum KubeconfigParser {
-    static func parse(_ text: String, file: String) throws(KubeError) -> Kubeconfig {
+    /// Parses `text` read from `file`. A path that starts with `~/` is expanded with
+    /// `homeDirectory`.
+    static func parse(_ text: String, file: String, homeDirectory: String = NSHomeDirectory()) throws(KubeError)
+        -> Kubeconfig
+    {
         let root: YAMLNode?
         do {
             root = try YAMLParser.parse(text)
@@ -16,7 +20,11 @@ enum KubeconfigParser {
         var config = Kubeconfig()
         config.files = [file]
         guard let root else { return config }
-        let reader = Reader(file: file, directory: (file as NSString).deletingLastPathComponent)
+        let reader = Reader(
+            file: file,
+            directory: (file as NSString).deletingLastPathComponent,
+            homeDirectory: homeDirectory
+        )
         guard root.pairs != nil else {
             throw reader.error(root, "the kubeconfig must be a mapping, found a \(root.kindName)")
         }
@@ -45,6 +53,8 @@ enum KubeconfigParser {
 struct Reader {
     let file: String
     let directory: String
+    /// Replaces a leading `~` in paths.
+    let homeDirectory: String
 
     func error(_ node: YAMLNode, _ message: String) -> KubeError {
         .invalidConfiguration(location: "\(file):\(node.mark.line):\(node.mark.column)", message: message)
@@ -63,10 +73,14 @@ struct Reader {
     }
 
     /// Resolves a path against the kubeconfig file's directory.
+    ///
+    /// NOTE: client-go does not expand `~` in kubeconfig paths and would read `~/ca.crt` as a
+    /// directory named `~` next to the file. This reader expands a leading `~/` with the
+    /// loader's home directory instead, because no one names a directory `~` on purpose.
     func path(_ node: YAMLNode?) throws(KubeError) -> String? {
         guard let value = try string(node), !value.isEmpty else { return nil }
         if value.hasPrefix("/") { return value }
-        if value.hasPrefix("~/") { return NSHomeDirectory() + value.dropFirst() }
+        if value.hasPrefix("~/") { return homeDirectory + value.dropFirst() }
         return (directory as NSString).appendingPathComponent(value)
     }
 

@@ -97,6 +97,13 @@ public struct APIFailure: Error, Sendable, Equatable {
         )
     }
 
+    /// The error for `?watch=true`: this server serves lists but cannot stream watch events.
+    static let watchNotSupported = APIFailure(
+        code: 405,
+        reason: "MethodNotAllowed",
+        message: "watch is not supported by this test server; list without watch=true instead"
+    )
+
     static func unsupportedMediaType(_ contentType: String) -> APIFailure {
         APIFailure(
             code: 415,

@@ -6,7 +6,8 @@ import HTTPServer
 /// - `GET /audit` returns the audit log as a JSON array; `DELETE /audit` clears it.
 /// - `POST /faults` adds a `FaultRule` (JSON, such as `{"method":"PATCH","path":"/apis/*",
 ///   "count":1,"action":{"fail":{"status":429,"reason":"TooManyRequests","retryAfterSeconds":2}}}`);
-///   `DELETE /faults` removes every rule and releases held requests.
+///   `DELETE /faults` removes every rule and releases held requests. A rule needs a count of
+///   at least 1, a fail status from 100 to 599 and a delay of at most 60 000 ms, else 400.
 /// - `GET /holds/{name}` returns `{"state":"armed|holding|released"}`;
 ///   `POST /holds/{name}/release` releases it.
 /// - `POST /objects` stores an object or a `List` of them as given; `GET /objects/{api path}`
@@ -25,7 +26,11 @@ extension APIRouter {
                 audit.clear()
                 return .json(200, Data("{}".utf8))
             case ("POST", "faults", 1):
-                faults.add(try JSONDecoder().decode(FaultRule.self, from: request.body))
+                let rule = try JSONDecoder().decode(FaultRule.self, from: request.body)
+                guard rule.problems.isEmpty else {
+                    return .text(400, "invalid fault rule: \(rule.problems.joined(separator: "; "))\n")
+                }
+                faults.add(rule)
                 return .json(201, Data("{}".utf8))
             case ("DELETE", "faults", 1):
                 faults.reset()

@@ -10,12 +10,22 @@ extension APIRouter {
         )
         let wantsTable = request.header("Accept")?.contains("as=Table") == true
         let now = Date()
+        if path.type.name == "namespaces" {
+            return try namespaceResponse(request, path: path, wantsTable: wantsTable, now: now)
+        }
 
         switch (request.method, path.name) {
         case ("GET", nil):
+            if let watch = request.queryValue("watch"), !["", "false", "0"].contains(watch.lowercased()) {
+                throw .watchNotSupported
+            }
             var (items, revision) = store.list(path.type, namespace: path.namespace)
             if let selector = request.queryValue("labelSelector"), !selector.isEmpty {
                 let parsed = try LabelSelector(selector)
+                items = items.filter(parsed.matches)
+            }
+            if let selector = request.queryValue("fieldSelector"), !selector.isEmpty {
+                let parsed = try FieldSelector(selector, type: path.type)
                 items = items.filter(parsed.matches)
             }
             if wantsTable {
@@ -67,21 +77,28 @@ extension APIRouter {
             let contentType = request.header("Content-Type") ?? ""
             // NOTE: a strategic merge patch is applied as a JSON merge patch. The two differ only
             // for lists with merge keys, and no client of this server patches such lists.
-            guard
-                contentType.hasPrefix("application/merge-patch+json")
-                    || contentType.hasPrefix("application/strategic-merge-patch+json")
-            else { throw .unsupportedMediaType(contentType) }
+            let format: PatchFormat
+            if contentType.hasPrefix("application/json-patch+json") {
+                format = .json
+            } else if contentType.hasPrefix("application/merge-patch+json")
+                || contentType.hasPrefix("application/strategic-merge-patch+json")
+            {
+                format = .merge
+            } else {
+                throw .unsupportedMediaType(contentType)
+            }
             let patched = try store.patch(
                 path.type,
                 namespace: try namespace(path),
                 name: name,
                 subresource: path.subresource,
                 patch: try body(request),
+                format: format,
                 manager: manager,
                 now: now
             )
             return Self.json(200, patched)
-        case ("DELETE", let name?):
+        case ("DELETE", let name?) where path.subresource == nil:
             return Self.json(200, try store.delete(path.type, namespace: try namespace(path), name: name))
         default:
             throw .methodNotAllowed(request.method, request.path)

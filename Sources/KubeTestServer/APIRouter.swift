@@ -22,15 +22,42 @@ final class APIRouter: Sendable {
     static let publicPaths: Set<String> = ["/version", "/healthz", "/readyz", "/livez"]
 
     func handle(_ request: ServerRequest) async -> ServerResponse {
+        let sequence = audit.nextSequence()
         let arrival = Date()
         let identity = access.identity(authorization: request.header("Authorization"))
         let path = APIPath(request.path)
         let verb = path.map { Self.verb(method: request.method, path: $0) } ?? request.method.lowercased()
         let response = await serve(request, identity: identity, path: path, verb: verb)
 
+        record(request, sequence: sequence, arrival: arrival, identity: identity, verb: verb, response: response)
+        return response
+    }
+
+    /// Records a request that the HTTP server rejected before the handler, such as 413.
+    func recordRejected(_ request: ServerRequest, response: ServerResponse) {
+        let path = APIPath(request.path)
+        record(
+            request,
+            sequence: audit.nextSequence(),
+            arrival: Date(),
+            identity: access.identity(authorization: request.header("Authorization")),
+            verb: path.map { Self.verb(method: request.method, path: $0) } ?? request.method.lowercased(),
+            response: response
+        )
+    }
+
+    private func record(
+        _ request: ServerRequest,
+        sequence: Int,
+        arrival: Date,
+        identity: String?,
+        verb: String,
+        response: ServerResponse
+    ) {
         let isWrite = ["POST", "PUT", "PATCH", "DELETE"].contains(request.method)
         audit.append(
             AuditEntry(
+                sequence: sequence,
                 time: arrival,
                 method: request.method,
                 verb: verb,
@@ -42,7 +69,6 @@ final class APIRouter: Sendable {
                 body: isWrite ? String(decoding: request.body, as: UTF8.self) : nil
             )
         )
-        return response
     }
 
     /// Maps the method of a resource request to its Kubernetes verb.
@@ -80,7 +106,7 @@ final class APIRouter: Sendable {
             if let retryAfter { response.headers.append(("Retry-After", String(retryAfter))) }
             return response
         case .delay(let milliseconds):
-            try? await Task.sleep(for: .milliseconds(milliseconds))
+            await faults.delay(milliseconds: milliseconds)
         case .hold(let name):
             await faults.wait(hold: name)
         case nil:

@@ -2,6 +2,8 @@ import Foundation
 
 /// One request as the test server saw it.
 public struct AuditEntry: Sendable, Codable, Equatable {
+    /// The arrival order: 1 for the first request the server received, counting up.
+    public var sequence: Int
     /// When the request arrived.
     public var time: Date
     /// HTTP method, such as `PATCH`.
@@ -16,6 +18,7 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public var identity: String?
     public var userAgent: String?
     public var status: Int
-    /// The request body of writes, as text.
+    /// The request body of writes, as text: empty for a body rejected as too large, `nil` for
+    /// reads.
     public var body: String?
 }

@@ -41,9 +41,10 @@ enum Discovery {
         guard !types.isEmpty else { return nil }
         var resources: [JSONValue] = []
         for type in types {
-            let verbs = JSONValue.array(ResourceType.verbs.map { .string($0) })
+            let verbs = JSONValue.array(type.verbs.map { .string($0) })
             resources.append([
-                "name": .string(type.name), "singularName": .string(type.singularName), "namespaced": true,
+                "name": .string(type.name), "singularName": .string(type.singularName),
+                "namespaced": .bool(type.namespaced),
                 "kind": .string(type.kind), "verbs": verbs,
                 "shortNames": .array(type.shortNames.map { .string($0) }),
             ])

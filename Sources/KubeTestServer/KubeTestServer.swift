@@ -66,6 +66,9 @@ public final class KubeTestServer: Sendable {
             api.stop()
             throw error
         }
+        api.observeRejections { request, response in
+            router.recordRejected(request, response: response)
+        }
         servers = ServerPair(api: api, admin: admin)
     }
 

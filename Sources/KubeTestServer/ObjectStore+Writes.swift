@@ -1,5 +1,13 @@
 import Foundation
 
+/// The media type of a PATCH body.
+public enum PatchFormat: Sendable {
+    /// `application/merge-patch+json` (RFC 7386); strategic merge patches are applied this way.
+    case merge
+    /// `application/json-patch+json` (RFC 6902).
+    case json
+}
+
 extension ObjectStore {
     /// The effect of a write: the new object in the served form, the fields it set, and the
     /// resourceVersion it requires (a precondition), if any.
@@ -9,18 +17,30 @@ extension ObjectStore {
         var requiredResourceVersion: String?
     }
 
-    /// Applies a JSON merge patch to the object or its `scale` or `status` subresource.
-    /// A `metadata.resourceVersion` in the patch is a precondition: 409 Conflict when stale.
-    /// Returns the object or Scale after the write.
+    /// Applies a JSON merge patch or a JSON patch to the object or its `scale` or `status`
+    /// subresource. A `metadata.resourceVersion` that the patch sets is a precondition: 409
+    /// Conflict when stale. Returns the object or Scale after the write.
     public func patch(
         _ type: ResourceType,
         namespace: String,
         name: String,
         subresource: String?,
         patch: JSONValue,
+        format: PatchFormat = .merge,
         manager: String,
         now: Date = Date()
     ) throws(APIFailure) -> JSONValue {
+        if format == .json {
+            return try jsonPatch(
+                type,
+                namespace: namespace,
+                name: name,
+                subresource: subresource,
+                patch: try JSONPatch(patch),
+                manager: manager,
+                now: now
+            )
+        }
         guard patch.objectValue != nil else {
             throw .badRequest("a merge patch body must be a JSON object")
         }
@@ -39,6 +59,40 @@ extension ObjectStore {
                 object: current.mergePatched(with: patch),
                 fields: ManagedFields.fieldSet(of: patch, includeStatus: subresource == "status"),
                 requiredResourceVersion: precondition
+            )
+        }
+    }
+
+    private func jsonPatch(
+        _ type: ResourceType,
+        namespace: String,
+        name: String,
+        subresource: String?,
+        patch: JSONPatch,
+        manager: String,
+        now: Date
+    ) throws(APIFailure) -> JSONValue {
+        // The fields the operations write, cut at the first array index, for managedFields.
+        var written: JSONValue = [:]
+        for path in patch.operations.compactMap(\.writtenPath) {
+            let fieldPath = Array(path.prefix { Int($0) == nil && $0 != "-" })
+            if !fieldPath.isEmpty { written[path: fieldPath] = .string("") }
+        }
+        return try write(type, namespace: namespace, name: name, subresource: subresource, manager: manager, now: now) {
+            current throws(APIFailure) in
+            if subresource == "scale" {
+                let scale = try patch.applied(to: Self.scale(of: current, type: type))
+                return WriteOutcome(
+                    object: try Self.applyScale(scale, to: current, type: type, name: name),
+                    fields: ["f:spec": ["f:replicas": [:]]],
+                    requiredResourceVersion: nonEmpty(scale[path: ["metadata", "resourceVersion"]]?.stringValue)
+                )
+            }
+            let patched = try patch.applied(to: current)
+            return WriteOutcome(
+                object: patched,
+                fields: ManagedFields.fieldSet(of: written, includeStatus: subresource == "status"),
+                requiredResourceVersion: nonEmpty(patched[path: ["metadata", "resourceVersion"]]?.stringValue)
             )
         }
     }

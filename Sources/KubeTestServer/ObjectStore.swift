@@ -120,9 +120,10 @@ public final class ObjectStore: Sendable {
         guard let name = object[path: ["metadata", "name"]]?.stringValue, !name.isEmpty else {
             throw .invalid(type, name: "", "metadata.name: Required value: name is required")
         }
-        let namespace = object[path: ["metadata", "namespace"]]?.stringValue ?? "default"
+        // Cluster-scoped objects such as namespaces are stored under the namespace "".
+        let namespace = type.namespaced ? object[path: ["metadata", "namespace"]]?.stringValue ?? "default" : ""
         var stored = EventConversion.stored(object, from: type)
-        stored[path: ["metadata", "namespace"]] = .string(namespace)
+        if type.namespaced { stored[path: ["metadata", "namespace"]] = .string(namespace) }
         if stored[path: ["metadata", "uid"]] == nil {
             stored[path: ["metadata", "uid"]] = .string(UUID().uuidString.lowercased())
         }

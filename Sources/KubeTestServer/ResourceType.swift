@@ -12,6 +12,10 @@ public struct ResourceType: Sendable, Hashable {
     public let subresources: [String]
     /// Resource name whose objects this type shows: events.k8s.io events read core events.
     public let storageName: String
+    /// Whether objects live in a namespace; namespaces themselves do not.
+    public var namespaced = true
+    /// The verbs served, as discovery lists them.
+    public var verbs = ResourceType.verbs
 
     public var groupVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
 
@@ -25,6 +29,18 @@ public struct ResourceType: Sendable, Hashable {
 
     /// Every resource type served, in discovery order.
     public static let all: [ResourceType] = [
+        ResourceType(
+            group: "",
+            version: "v1",
+            name: "namespaces",
+            singularName: "namespace",
+            kind: "Namespace",
+            shortNames: ["ns"],
+            subresources: [],
+            storageName: "namespaces",
+            namespaced: false,
+            verbs: ["get", "list"]
+        ),
         ResourceType(
             group: "",
             version: "v1",

@@ -74,6 +74,10 @@ enum TableRenderer {
             ]
         case ("", "pods"):
             return podColumns
+        case ("", "namespaces"):
+            return [
+                Column(name: "Status", type: "string") { object, _ in object[path: ["status", "phase"]] ?? "" }
+            ]
         case ("autoscaling", "horizontalpodautoscalers"):
             return [
                 Column(name: "Reference", type: "string") { object, _ in
