@@ -141,10 +141,14 @@ private func startDaemon(
     tls: ServerTLS?,
     connectionTimeout: Int
 ) -> OpaquePointer? {
-    let flags =
+    var flags =
         UInt32(MHD_USE_THREAD_PER_CONNECTION.rawValue)
         | UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue)
         | UInt32(MHD_USE_POLL.rawValue)
+    // Without MHD_USE_IPv6, libmicrohttpd opens an IPv4 socket, so an IPv6 address fails to bind.
+    if Int32(sockaddr.pointee.sa_family) == AF_INET6 {
+        flags |= UInt32(MHD_USE_IPv6.rawValue)
+    }
     let contextPointer = Unmanaged.passUnretained(context).toOpaque()
     let timeout = UInt32(clamping: max(connectionTimeout, 0))
     guard let tls else {

@@ -46,6 +46,14 @@ struct RunOptions: Equatable {
     /// Options that take no value.
     private static let switches: Set<String> = ["--dry-run", "--once", "--prometheus-insecure-skip-verify"]
 
+    /// Options that take a value, so an unknown option is rejected before it takes the next argument.
+    private static let valuedOptions: Set<String> = [
+        "--policy", "--interval", "--prometheus", "--kubeconfig", "--context", "--log-format", "--log-level",
+        "--metrics-address", "--max-concurrent-targets", "--prometheus-ca-file", "--prometheus-cert-file",
+        "--prometheus-key-file", "--prometheus-bearer-token-file", "--prometheus-basic-auth-file",
+        "--prometheus-header",
+    ]
+
     /// Parses `arguments`; each option with a value also takes the `--option=value` form.
     static func parse(_ arguments: [String]) -> Result<RunOptions, UsageError> {
         Result { () throws(UsageError) -> RunOptions in try parseOrThrow(arguments) }
@@ -66,6 +74,9 @@ struct RunOptions: Equatable {
             if let equals = argument.firstIndex(of: "=") {
                 flag = String(argument[..<equals])
                 value = String(argument[argument.index(after: equals)...])
+            }
+            guard switches.contains(flag) || valuedOptions.contains(flag) else {
+                throw UsageError(message: "unknown option '\(flag)'")
             }
             if switches.contains(flag) {
                 guard value == nil else { throw UsageError(message: "'\(flag)' takes no value") }

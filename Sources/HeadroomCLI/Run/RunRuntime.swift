@@ -78,9 +78,17 @@ struct RunRuntime {
             "connected",
             [
                 "kubernetes": .string(kubeConfiguration.server), "kubeconfigSource": .string(kubeConfiguration.source),
-                "prometheus": .string(options.prometheusURL), "targets": .int(targets.count),
+                "prometheus": .string(Self.redactingPassword(options.prometheusURL)),
+                "targets": .int(targets.count),
             ]
         )
+    }
+
+    /// Replaces a password in the user info of `url` with `REDACTED`, for logging.
+    static func redactingPassword(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "REDACTED"
+        return components.string ?? url
     }
 
     func stop() {
