@@ -14,7 +14,8 @@ public struct KubeConfigurationLoader: Sendable {
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         serviceAccountDirectory: String = "/var/run/secrets/kubernetes.io/serviceaccount",
-        homeDirectory: String = NSHomeDirectory()
+        homeDirectory: String = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? NSHomeDirectory()
     ) {
         self.environment = environment
         self.serviceAccountDirectory = serviceAccountDirectory

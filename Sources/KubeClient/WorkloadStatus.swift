@@ -17,6 +17,8 @@ public struct WorkloadStatus: Sendable, Equatable {
     public var resourceVersion: String
     /// The last write of each field manager, one entry per manager and subresource.
     public var managedFields: [ManagedFieldsEntry]
+    /// `metadata.uid`, which Events carry so `kubectl describe` finds them; `nil` when absent.
+    public var uid: String? = nil
 
     /// Whether the controller has caught up with the latest spec.
     public var isObserved: Bool { observedGeneration >= generation }
@@ -26,6 +28,7 @@ struct WorkloadWire: Decodable {
     struct Metadata: Decodable {
         var generation: Int?
         var resourceVersion: String?
+        var uid: String?
         var managedFields: [ManagedFieldsEntry]?
     }
     struct Selector: Decodable { var matchLabels: [String: String]? }
@@ -55,7 +58,8 @@ struct WorkloadWire: Decodable {
             updatedReplicas: status?.updatedReplicas ?? 0,
             matchLabels: spec?.selector?.matchLabels ?? [:],
             resourceVersion: metadata?.resourceVersion ?? "",
-            managedFields: metadata?.managedFields ?? []
+            managedFields: metadata?.managedFields ?? [],
+            uid: metadata?.uid
         )
     }
 }

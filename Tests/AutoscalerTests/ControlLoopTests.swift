@@ -203,6 +203,24 @@ struct ControlLoopReconcileTests {
         #expect(!report.succeeded)
     }
 
+    @Test func readFailureStreakLogsOneError() async {
+        let api = queueTarget("api")
+        let harness = LoopHarness(targets: [api])
+        harness.scaler.seed(api, spec: 3)
+        harness.scaler.failReads(of: api.identity)
+        harness.signals.set(api, depth(300))
+
+        for _ in 0..<3 {
+            _ = await harness.loop.runCycle()
+            harness.clock.advance(by: .seconds(15))
+        }
+
+        #expect(harness.messages(at: .error) == ["reading the workload failed"])
+        #expect(harness.messages(at: .debug).filter { $0 == "reading the workload failed" }.count == 2)
+        #expect(harness.events.reasons(for: api.identity) == [.failedGetScale, .failedGetScale, .failedGetScale])
+        #expect(harness.loop.metrics.errors.value(labels: ["shop", "api", "Deployment", "read"]) == 3)
+    }
+
     @Test func failedSignalWarnsOnceAndHolds() async {
         let api = queueTarget("api")
         let harness = LoopHarness(targets: [api])
@@ -423,5 +441,15 @@ struct QueryWarningLogTests {
         let logged = logs.records.map { "\($0.metadata["query"]!) \($0.metadata["warning"]!)" }
         #expect(logged == ["sum(a) partial response", "sum(b) partial response", "sum(b) store unavailable"])
         #expect(logs.records.allSatisfy { $0.level == .warning })
+    }
+}
+
+struct DecisionMessageTests {
+    @Test(arguments: [
+        (57.99999999999999, "58"), (0.9000000099945873, "0.9"), (0.123456789, "0.123457"), (1e-7, "1e-07"),
+        (1234567.0, "1234567"), (2.5e20, "2.5e+20"), (Double.nan, "NaN"), (-Double.infinity, "-Inf"),
+    ])
+    func valuesAreRoundedForPeople(value: Double, expected: String) {
+        #expect(Decision.format(value) == expected)
     }
 }

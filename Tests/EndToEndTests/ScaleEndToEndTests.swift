@@ -65,6 +65,15 @@ extension EndToEndTests {
             #expect(rows.count == 1)
             #expect(rows.first?.contains("deployment/api") == true)
             #expect(rows.first?.contains("New size: 6") == true)
+
+            // kubectl describe finds a workload's Events by involvedObject.uid, so the Event must
+            // carry the Deployment's uid.
+            let described = try await Kubectl(environment: environment).run([
+                "describe", "deployment", "api", "-n", "shop",
+            ])
+            #expect(described.status == 0, "kubectl: \(described.stderr)")
+            let eventSection = described.stdout.components(separatedBy: "Events:").last ?? ""
+            #expect(eventSection.contains("SuccessfulRescale"))
         }
 
         @Test func dryRunPrintsAndWritesNothing() async throws {

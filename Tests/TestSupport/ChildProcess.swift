@@ -19,8 +19,8 @@ public final class ChildProcess: @unchecked Sendable {
         }
         stdoutPath = logPrefix + ".stdout"
         stderrPath = logPrefix + ".stderr"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
 
         process = Process()
         process.executableURL = URL(fileURLWithPath: resolved)

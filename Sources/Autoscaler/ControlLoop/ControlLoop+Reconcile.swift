@@ -13,12 +13,19 @@ extension ControlLoop {
             workload = try await scaler.readWorkload(target)
         } catch {
             metrics.errors.add(1, labels: labels + ["read"])
-            log.error("reading the workload failed", ["error": .string("\(error)")])
+            // Logged at error once per failure streak; the Event's count keeps the tally.
+            let alreadyFailing = history(of: target).readFailing
+            log.log(alreadyFailing ? .debug : .error, "reading the workload failed", ["error": .string("\(error)")])
+            update(target) { $0.readFailing = true }
             await events.record(TargetEvent(target: target, reason: .failedGetScale, message: "\(error)"))
             return .failed("reading \(target.identity) failed: \(error)")
         }
 
         let previous = history(of: target)
+        if previous.readFailing {
+            log.info("reading the workload works again")
+            update(target) { $0.readFailing = false }
+        }
         let decision = DecisionEngine.decide(
             target: target,
             outcomes: outcomes,
@@ -192,13 +199,16 @@ extension ControlLoop {
     }
 
     static func fields(_ decision: Decision) -> [String: LogValue] {
-        [
+        var fields: [String: LogValue] = [
             "currentReplicas": .int(decision.currentReplicas),
             "desiredReplicas": .int(decision.desiredReplicas),
             "reason": .string(decision.reason.rawValue),
-            "limits": .string(decision.limits.map(\.rawValue).joined(separator: ",")),
             "explanation": .string(decision.message),
         ]
+        if !decision.limits.isEmpty {
+            fields["limits"] = .string(decision.limits.map(\.rawValue).joined(separator: ","))
+        }
+        return fields
     }
 
     static func direction(_ decision: Decision) -> String {

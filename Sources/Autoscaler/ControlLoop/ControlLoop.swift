@@ -25,6 +25,8 @@ public final class ControlLoop: Sendable {
         var scalingDisabled = false
         /// Signals without a usable value last cycle, so each is reported once when it fails.
         var invalidSignals: Set<String> = []
+        /// Whether the last read of the workload failed, so a failure streak is logged once.
+        var readFailing = false
     }
 
     public init(
@@ -54,7 +56,7 @@ public final class ControlLoop: Sendable {
         logger.info(
             "control loop started",
             [
-                "targets": .int(targets.count), "interval": .string("\(configuration.interval)"),
+                "targets": .int(targets.count), "intervalSeconds": .double(configuration.interval.timeInterval),
                 "dryRun": .bool(configuration.dryRun),
             ]
         )

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The engine's output for one target and cycle.
 public struct Decision: Sendable, Codable, Equatable {
     /// `spec.replicas` the decision started from.
@@ -23,12 +25,23 @@ public struct Decision: Sendable, Codable, Equatable {
     /// One line with the numbers, for an Event or a log record.
     public var message: String {
         let values = signals.map { report in
-            let value = report.value.map { String($0) } ?? "-"
+            let value = report.value.map(Decision.format) ?? "-"
             let proposal = report.proposal.map { " -> \($0)" } ?? ""
             return "\(report.name)=\(value)\(proposal) (\(report.status.rawValue))"
         }
         let prefix = mode == .observe ? "observe only: " : ""
         return "\(prefix)desired \(desiredReplicas), current \(currentReplicas): \(reason.rawValue); "
             + values.joined(separator: ", ")
+    }
+
+    /// Formats a signal value for people: a value within float noise of a whole number below
+    /// 1e15 as that number (`57.99999999999999` reads `58`), others with 6 significant digits.
+    static func format(_ value: Double) -> String {
+        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "+Inf" : "-Inf") }
+        let whole = value.rounded()
+        if abs(whole) < 1e15, abs(value - whole) <= 1e-9 * max(1, abs(value)) {
+            return String(Int64(whole))
+        }
+        return String(format: "%.6g", value)
     }
 }

@@ -8,10 +8,15 @@ struct KubeEventWriter: EventWriter {
     let client: KubeClient
     /// `reportingInstance` of every Event: the pod name in a cluster, else the host name.
     let instance: String
+    /// Workload uids from the latest reads; `kubectl describe` matches Events by uid.
+    let uids: WorkloadUIDs
 
     func create(_ event: TargetEvent, at time: Date) async throws -> RecordedEvent {
         let kubeEvent = KubeEvent(
-            regarding: ObjectReference(KubeWorkloadScaler.scaleTarget(event.target)),
+            regarding: ObjectReference(
+                KubeWorkloadScaler.scaleTarget(event.target),
+                uid: uids.uid(for: event.target.identity)
+            ),
             reason: event.reason.rawValue,
             message: event.message,
             type: event.reason.type == .warning ? .warning : .normal,

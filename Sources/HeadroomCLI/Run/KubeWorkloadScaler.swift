@@ -10,9 +10,12 @@ import KubeClient
 /// the two paths.
 struct KubeWorkloadScaler: WorkloadScaler {
     let client: KubeClient
+    /// Receives each workload's uid on every read, for the Events about it.
+    let uids: WorkloadUIDs
 
     func readWorkload(_ target: TargetPolicy) async throws -> WorkloadState {
         let status = try await client.workloadStatus(of: Self.scaleTarget(target))
+        uids.set(status.uid, for: target.identity)
         return WorkloadState(
             specReplicas: status.specReplicas,
             readyReplicas: status.readyReplicas,

@@ -114,7 +114,7 @@ enum RunCommand: Subcommand {
     }
 
     /// Runs cycles until SIGTERM or SIGINT. The first signal lets the cycle in progress finish
-    /// and exits 0, forced after 10 seconds; a second signal exits at once.
+    /// and exits 0, forced after 9 seconds; a second signal exits at once.
     static func runUntilSignalled(_ loop: ControlLoop, logger: Logger) async -> ExitCode {
         let signals = ShutdownSignals()
         let loopTask = Task { await loop.run() }
@@ -127,8 +127,10 @@ enum RunCommand: Subcommand {
                     logger.info("shutting down after the current cycle", ["signal": .string(name)])
                     loopTask.cancel()
                     Task.detached {
-                        try? await Task.sleep(for: .seconds(10))
-                        logger.warning("the cycle did not finish within 10 seconds; exiting")
+                        // 9 s leaves room to exit within the 10 s a pod's grace period is
+                        // commonly planned around.
+                        try? await Task.sleep(for: .seconds(9))
+                        logger.warning("the cycle did not finish within 9 seconds; exiting")
                         exit(ExitCode.success.rawValue)
                     }
                 } else {

@@ -43,14 +43,16 @@ struct RunRuntime {
 
         let registry = MetricsRegistry()
         let clock = SystemClock()
+        let uids = WorkloadUIDs()
         let writer = KubeEventWriter(
             client: kube,
-            instance: KubeEventWriter.defaultInstance(environment: ProcessInfo.processInfo.environment)
+            instance: KubeEventWriter.defaultInstance(environment: ProcessInfo.processInfo.environment),
+            uids: uids
         )
         loop = ControlLoop(
             targets: targets,
             signals: PrometheusSignalSource(sampler: sampler),
-            scaler: KubeWorkloadScaler(client: kube),
+            scaler: KubeWorkloadScaler(client: kube, uids: uids),
             events: CountingEventRecorder(writer: writer, clock: clock, logger: logger),
             clock: clock,
             logger: logger,
