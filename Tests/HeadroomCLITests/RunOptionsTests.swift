@@ -17,6 +17,8 @@ struct RunOptionsTests {
         #expect(options.logLevel == .info)
         #expect(options.metricsAddress == RunOptions.MetricsAddress(host: "127.0.0.1", port: 8080))
         #expect(options.maxConcurrentTargets == 8)
+        #expect(options.kubeQPS == 50)
+        #expect(options.kubeBurst == 100)
     }
 
     @Test func everyOptionParses() throws {
@@ -24,6 +26,7 @@ struct RunOptionsTests {
             "--policy=p.yaml", "--dry-run", "--once", "--interval", "1m30s", "--prometheus",
             "https://mimir:8080/prometheus", "--kubeconfig", "k", "--context", "dev", "--log-format", "json",
             "--log-level", "debug", "--metrics-address", "[::1]:9100", "--max-concurrent-targets", "16",
+            "--kube-api-qps", "20.5", "--kube-api-burst=40",
             "--prometheus-ca-file", "ca.pem", "--prometheus-cert-file", "c.pem", "--prometheus-key-file",
             "k.pem", "--prometheus-basic-auth-file", "auth", "--prometheus-header", "X-Scope-OrgID=tenant-a",
             "--prometheus-header", "X-Extra=a=b", "--prometheus-insecure-skip-verify",
@@ -39,6 +42,8 @@ struct RunOptionsTests {
         #expect(options.logLevel == .debug)
         #expect(options.metricsAddress == RunOptions.MetricsAddress(host: "::1", port: 9100))
         #expect(options.maxConcurrentTargets == 16)
+        #expect(options.kubeQPS == 20.5)
+        #expect(options.kubeBurst == 40)
         #expect(options.prometheus.caFile == "ca.pem")
         #expect(options.prometheus.certFile == "c.pem")
         #expect(options.prometheus.keyFile == "k.pem")
@@ -77,6 +82,14 @@ struct RunOptionsTests {
         (
             ["--policy", "p", "--max-concurrent-targets", "0"],
             "'--max-concurrent-targets' needs a number from 1 to 1000; got '0'"
+        ),
+        (
+            ["--policy", "p", "--kube-api-qps", "nan"],
+            "'--kube-api-qps' needs a number from 1 to 10000; got 'nan'"
+        ),
+        (
+            ["--policy", "p", "--kube-api-burst", "0"],
+            "'--kube-api-burst' needs a whole number from 1 to 100000; got '0'"
         ),
         (
             ["--policy", "p", "--prometheus-header", "X-Scope-OrgID"],

@@ -27,6 +27,9 @@ enum RunHelp {
           --metrics-address ADDR     HOST:PORT of /metrics and /healthz (default 127.0.0.1:8080;
                                      port 0 picks a free port); "" or none disables it.
           --max-concurrent-targets N Targets reconciled at once, 1 to 1000 (default 8).
+          --kube-api-qps N           Kubernetes API requests per second, 1 to 10000 (default 50);
+                                     scale writes go before reads, reads before Events.
+          --kube-api-burst N         Requests allowed at once above the rate (default 100).
 
         Prometheus connection:
           --prometheus-ca-file FILE          CA bundle (PEM) for an https:// URL.

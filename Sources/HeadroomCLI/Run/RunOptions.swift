@@ -16,6 +16,9 @@ struct RunOptions: Equatable {
     /// `host:port` of the `/metrics` and `/healthz` endpoint, or `nil` when disabled.
     var metricsAddress: MetricsAddress? = MetricsAddress(host: "127.0.0.1", port: 8080)
     var maxConcurrentTargets = 8
+    /// Client-side limit on Kubernetes API requests per second, and the burst above it.
+    var kubeQPS: Double = 50
+    var kubeBurst = 100
     var prometheus = PrometheusOptions()
 
     struct MetricsAddress: Equatable {
@@ -49,7 +52,8 @@ struct RunOptions: Equatable {
     /// Options that take a value, so an unknown option is rejected before it takes the next argument.
     private static let valuedOptions: Set<String> = [
         "--policy", "--interval", "--prometheus", "--kubeconfig", "--context", "--log-format", "--log-level",
-        "--metrics-address", "--max-concurrent-targets", "--prometheus-ca-file", "--prometheus-cert-file",
+        "--metrics-address", "--max-concurrent-targets", "--kube-api-qps", "--kube-api-burst", "--prometheus-ca-file",
+        "--prometheus-cert-file",
         "--prometheus-key-file", "--prometheus-bearer-token-file", "--prometheus-basic-auth-file",
         "--prometheus-header",
     ]
@@ -135,6 +139,16 @@ struct RunOptions: Equatable {
                 throw UsageError(message: "'--max-concurrent-targets' needs a number from 1 to 1000; got '\(value)'")
             }
             maxConcurrentTargets = count
+        case "--kube-api-qps":
+            guard let qps = Double(value), qps.isFinite, qps >= 1, qps <= 10_000 else {
+                throw UsageError(message: "'--kube-api-qps' needs a number from 1 to 10000; got '\(value)'")
+            }
+            kubeQPS = qps
+        case "--kube-api-burst":
+            guard let burst = Int(value), (1...100_000).contains(burst) else {
+                throw UsageError(message: "'--kube-api-burst' needs a whole number from 1 to 100000; got '\(value)'")
+            }
+            kubeBurst = burst
         case "--prometheus-ca-file": prometheus.caFile = try Self.nonEmpty(flag, value)
         case "--prometheus-cert-file": prometheus.certFile = try Self.nonEmpty(flag, value)
         case "--prometheus-key-file": prometheus.keyFile = try Self.nonEmpty(flag, value)

@@ -28,12 +28,11 @@ struct RunRuntime {
         } catch {
             throw RunSetupError.setupFailed(what: "the HTTP clients", reason: "\(error)")
         }
-        // client-go's defaults are 5 QPS and a burst of 10; a loop over many targets reads and
-        // writes each target every cycle, so Headroom allows more. Scale writes go first.
+        // Scale writes go before reads, and reads before Events.
         let kube = KubeClient(
             configuration: kubeConfiguration,
             http: kubeHTTP,
-            rateLimiter: RequestRateLimiter(qps: 50, burst: 100)
+            rateLimiter: RequestRateLimiter(qps: options.kubeQPS, burst: options.kubeBurst)
         )
         let warnings = QueryWarningLog(logger: logger)
         let sampler = SignalSampler(
