@@ -34,7 +34,7 @@ public struct TLSConfiguration: Sendable, Hashable {
 
 /// Supplies the `Authorization` header value for each request.
 ///
-/// The transport asks for the value before every request and calls `invalidate()` after a
+/// The transport requests the value before every request and calls `invalidate()` after a
 /// 401, so a provider backed by a rotating token file or an exec plugin can reload.
 public protocol CredentialProvider: Sendable {
     /// The full header value, such as `Bearer abc` or `Basic dXNlcjpwYXNz`, or `nil` for none.

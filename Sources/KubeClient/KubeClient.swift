@@ -158,7 +158,7 @@ public final class KubeClient: Sendable {
     func encode(_ value: some Encodable) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // JSONEncoder fails only on non-finite floating-point values, and these bodies hold none.
+        // JSONEncoder fails only on non-finite floating-point values, and these bodies contain none.
         return (try? encoder.encode(value)) ?? Data("{}".utf8)
     }
 

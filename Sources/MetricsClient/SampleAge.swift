@@ -3,7 +3,7 @@ import Foundation
 /// The companion query that dates a signal: the newest sample among its raw selectors.
 ///
 /// An instant query stamps its result with the evaluation time, so the signal's own
-/// timestamp tells nothing about freshness. `timestamp()` over a raw selector returns the
+/// timestamp shows nothing about freshness. `timestamp()` over a raw selector returns the
 /// scrape time of each series' newest sample within the lookback delta. Each selector is
 /// tagged with its own `headroom_input` label before the `or`, so series of different
 /// metrics with equal labels do not hide each other, and `max` then keeps the newest.

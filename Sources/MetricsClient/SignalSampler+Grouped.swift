@@ -63,8 +63,8 @@ extension SignalSampler {
         let (ages, ageFailure) = groupedAges(await ageResult, keys: keys)
         var withoutAge: [(target: QueryTarget, value: Double)] = []
         // A series that matches no target means the query does not keep the label map's
-        // labels (for example `sum(...)` without `by`), so a target without a match cannot
-        // be told to be empty: it is queried alone instead.
+        // labels (for example `sum(...)` without `by`). A target without a match may then
+        // still have data, so it is queried alone instead of reported as empty.
         let hasUnmatchedSeries = seriesByKey.keys.contains { targetsByKey[$0] == nil }
 
         for target in targets {

@@ -14,7 +14,7 @@ public struct YAMLMark: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(line):\(column)" }
 }
 
-/// How a scalar was written. Only plain scalars are resolved to booleans, numbers or null.
+/// The style a scalar was written in. Only plain scalars are resolved to booleans, numbers or null.
 public enum YAMLScalarStyle: Sendable, Hashable {
     case plain
     case singleQuoted
@@ -63,7 +63,8 @@ public indirect enum YAMLNode: Sendable {
         return nil
     }
 
-    /// The value of the first pair whose key is the scalar `key`; `nil` for other node kinds.
+    /// Returns the value of the first pair whose key is the scalar `key`, or `nil` for other
+    /// node kinds.
     public subscript(key: String) -> YAMLNode? {
         pairs?.first { $0.key.scalar?.value == key }?.value
     }
@@ -79,34 +80,34 @@ public indirect enum YAMLNode: Sendable {
 }
 
 extension YAMLNode {
-    /// A string scalar, double-quoted when plain style would read back as another type.
+    /// Returns a string scalar, double-quoted when plain style would read back as another type.
     public static func string(_ value: String) -> YAMLNode {
         let plain = YAMLScalar(value: value, style: .plain)
         let needsQuotes = plain.isNull || plain.boolValue != nil || plain.doubleValue != nil
         return .scalar(YAMLScalar(value: value, style: needsQuotes ? .doubleQuoted : .plain))
     }
 
-    /// A plain scalar holding an integer.
+    /// Returns a plain scalar with an integer.
     public static func int(_ value: Int) -> YAMLNode {
         .scalar(YAMLScalar(value: String(value), style: .plain))
     }
 
-    /// A plain scalar holding a number; whole numbers are written without a fraction.
+    /// Returns a plain scalar with a number. Whole numbers are written without a fraction.
     public static func double(_ value: Double) -> YAMLNode {
         .scalar(YAMLScalar(value: YAMLScalar.format(value), style: .plain))
     }
 
-    /// A plain scalar holding `true` or `false`.
+    /// Returns a plain scalar with `true` or `false`.
     public static func bool(_ value: Bool) -> YAMLNode {
         .scalar(YAMLScalar(value: value ? "true" : "false", style: .plain))
     }
 
-    /// A mapping built from keys and values, in the given order.
+    /// Returns a mapping built from keys and values, in the given order.
     public static func map(_ entries: [(String, YAMLNode)]) -> YAMLNode {
         .mapping(entries.map { YAMLPair(key: .string($0.0), value: $0.1) }, mark: .none)
     }
 
-    /// A sequence of the given nodes.
+    /// Returns a sequence of the given nodes.
     public static func list(_ items: [YAMLNode]) -> YAMLNode {
         .sequence(items, mark: .none)
     }

@@ -11,7 +11,7 @@ enum EngineFixture {
         epoch.addingTimeInterval(seconds)
     }
 
-    /// A history whose scale-down window since start has long passed and that holds no
+    /// A history whose scale-down window since start has long passed and that contains no
     /// recommendations or events, so only the current cycle's values matter.
     static let settled = ScalingHistory(startedAt: epoch.addingTimeInterval(-3600))
 

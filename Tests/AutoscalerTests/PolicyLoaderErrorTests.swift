@@ -133,7 +133,7 @@ struct PolicyLoaderErrorTests {
         #expect(result.targets.isEmpty)
     }
 
-    /// minReplicas 0 needs a perReplica signal; the error says why.
+    /// minReplicas 0 needs a perReplica signal, and the error states why.
     @Test func minZeroNeedsTotalSignal() throws {
         let result = try FixtureFile.load("min-zero.yaml")
         let problem = try #require(result.problems.first)

@@ -41,7 +41,7 @@ struct ScaleUpTimelineTests {
         let target = EngineFixture.target(max: 50, signals: [EngineFixture.latency(seconds: 0.25)])
         let p99 = ["p99": EngineFixture.value(1.5)]
         let steps = [
-            // 1.5 / 0.25 = 6, capped at 1.5: ceil(4 × 1.5) = 6 (a linear rule would say 24).
+            // 1.5 / 0.25 = 6, capped at 1.5: ceil(4 × 1.5) = 6 (a linear rule would give 24).
             Step(time: 0, outcomes: p99, expected: 6, reason: .scaledUp),
             // ceil(6 × 1.5) = 9.
             Step(time: 15, outcomes: p99, expected: 9, reason: .scaledUp),
@@ -144,7 +144,7 @@ struct ScaleUpTimelineTests {
         expectTimeline(EngineFixture.run(target, from: 10, steps), steps)
     }
 
-    /// A scale-up window holds the count at the lowest recent recommendation.
+    /// A scale-up window keeps the count at the lowest recent recommendation.
     @Test func scaleUpWindowTakesMinimum() {
         var behavior = ScalingBehavior()
         behavior.scaleUp.stabilizationWindowSeconds = 60

@@ -3,7 +3,8 @@ import TestSupport
 
 /// The `headroom` executable built next to the test bundle.
 enum HeadroomBinary {
-    /// Its path; throws when the build did not produce it, so the tests fail rather than skip.
+    /// Returns its path. Throws when the build did not produce it, so the tests fail rather
+    /// than skip.
     static func path() throws -> String {
         let bundle = Bundle.main.bundleURL
         let candidates = [
@@ -23,7 +24,8 @@ enum HeadroomBinary {
         try runCommand(try path(), arguments, timeout: .seconds(30))
     }
 
-    /// The repository's `examples/` directory, found from this source file's path.
+    /// Returns the path of `name` in the repository's `examples/` directory, found from this
+    /// source file's path.
     static func example(_ name: String) -> String {
         URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent()
@@ -32,5 +34,27 @@ enum HeadroomBinary {
             .appendingPathComponent("examples")
             .appendingPathComponent(name)
             .path
+    }
+
+    /// Writes a kubeconfig whose API server is `https://127.0.0.1:1`, where nothing listens,
+    /// and returns its path.
+    static func writeUnreachableKubeconfig(in directory: TemporaryDirectory) throws -> String {
+        try directory.write(
+            "kubeconfig",
+            """
+            apiVersion: v1
+            kind: Config
+            current-context: local
+            clusters:
+            - name: local
+              cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
+            users:
+            - name: admin
+              user: {token: kube-token}
+            contexts:
+            - name: local
+              context: {cluster: local, user: admin}
+            """
+        )
     }
 }

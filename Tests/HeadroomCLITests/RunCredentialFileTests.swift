@@ -12,23 +12,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         // Setup fails before any request, so nothing needs to listen on port 1.
-        let kubeconfig = try directory.write(
-            "kubeconfig",
-            """
-            apiVersion: v1
-            kind: Config
-            current-context: local
-            clusters:
-            - name: local
-              cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
-            users:
-            - name: admin
-              user: {token: kube-token}
-            contexts:
-            - name: local
-              context: {cluster: local, user: admin}
-            """
-        )
+        let kubeconfig = try HeadroomBinary.writeUnreachableKubeconfig(in: directory)
         let present = try directory.write("present.pem", "not read before the first query\n")
         let absent = directory.file("absent.pem")
         // The certificate and key go together, so the other one of the pair is a present file.

@@ -9,23 +9,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         // Nothing listens on port 1, so the cycle fails fast after the start-up records.
-        let kubeconfig = try directory.write(
-            "kubeconfig",
-            """
-            apiVersion: v1
-            kind: Config
-            current-context: local
-            clusters:
-            - name: local
-              cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
-            users:
-            - name: admin
-              user: {token: kube-token}
-            contexts:
-            - name: local
-              context: {cluster: local, user: admin}
-            """
-        )
+        let kubeconfig = try HeadroomBinary.writeUnreachableKubeconfig(in: directory)
 
         let result = try HeadroomBinary.run([
             "run", "--policy", HeadroomBinary.example("directus-minimal.yaml"), "--once", "--dry-run",

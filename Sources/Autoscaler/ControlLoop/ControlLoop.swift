@@ -6,8 +6,10 @@ import Synchronization
 /// The control loop: every interval, one batched read of all signals, then every target
 /// reconciled concurrently up to a cap.
 ///
-/// Decision history lives here between cycles, one `ScalingHistory` per target. A target that
-/// fails is logged and reported and never blocks or delays the others.
+/// Decision history lives here between cycles, one `ScalingHistory` per target. A target whose
+/// read or write fails is logged and reported while the others are still reconciled in the
+/// same cycle. A slow target takes one of the `maxConcurrentTargets` slots until its requests
+/// finish or reach the HTTP client's timeout.
 public final class ControlLoop: Sendable {
     let targets: [TargetPolicy]
     let signals: any SignalSource

@@ -79,8 +79,8 @@ public struct PrometheusSignalSource: SignalSource {
         return order.compactMap { batches[$0] }
     }
 
-    /// The values of `{{namespace}}`, `{{name}}` and each label of every signal's label map,
-    /// whose templates may use `{{namespace}}` and `{{name}}`.
+    /// Returns the values of `{{namespace}}`, `{{name}}` and each label of every signal's label
+    /// map, whose templates may use `{{namespace}}` and `{{name}}`.
     static func placeholders(of target: TargetPolicy) -> [String: String] {
         var values = ["namespace": target.namespace, "name": target.name]
         for signal in target.signals {
@@ -94,7 +94,7 @@ public struct PrometheusSignalSource: SignalSource {
         return values
     }
 
-    /// The Prometheus client's form of `signal`, or the reason its template does not parse.
+    /// Converts `signal` to the Prometheus client's form, or returns why its template does not parse.
     /// The policy loader rejects such templates, so a failure here means the policy was
     /// built in code without the loader.
     private static func signalQuery(_ signal: SignalPolicy) -> Result<SignalQuery, MetricsError> {

@@ -4,7 +4,7 @@
 ///
 /// A policy names a preset in a signal (`preset: ingressNginxP99Latency`); every field the
 /// signal sets replaces the preset's value. Every preset aggregates `by` the labels of its
-/// label map, so one grouped query answers all targets that use it.
+/// label map, so one grouped query serves all targets that use it.
 public struct SignalPreset: Sendable {
     public let name: String
     public let query: String
@@ -20,7 +20,7 @@ public struct SignalPreset: Sendable {
         haproxyBackendQueue, ingressNginx5xxRatio, haproxy5xxRatio,
     ]
 
-    /// The preset called `name`, or `nil`.
+    /// Returns the preset called `name`, or `nil`.
     public static func named(_ name: String) -> SignalPreset? {
         all.first { $0.name == name }
     }
