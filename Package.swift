@@ -39,6 +39,9 @@ let package = Package(
         .target(name: "KubeClient", dependencies: ["HTTPTransport", "YAML"]),
         .target(name: "Autoscaler", dependencies: ["YAML", "MetricsClient", "Observability"]),
 
+        // The fleet model: a Directus-style fleet advanced one second at a time.
+        .target(name: "FleetModel"),
+
         // The Kubernetes API test server (library and executable).
         .target(name: "KubeTestServer", dependencies: ["HTTPServer"]),
         .executableTarget(name: "kube-test-server", dependencies: ["KubeTestServer"]),
@@ -73,6 +76,7 @@ let package = Package(
             dependencies: ["Autoscaler", "YAML", "MetricsClient"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "FleetModelTests", dependencies: ["FleetModel"]),
         .testTarget(name: "HeadroomCLITests", dependencies: ["HeadroomCLI", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
