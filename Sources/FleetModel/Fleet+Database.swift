@@ -1,0 +1,233 @@
+import Foundation
+
+extension Fleet {
+    // MARK: Pool
+
+    /// Moves the requests the event loop finished through the pod's pool and the database.
+    mutating func runPool(
+        _ index: Int,
+        pieces: [CPUPiece],
+        queryTime: Double,
+        hold: Double,
+        from start: Double,
+        to end: Double,
+        tick: inout TickAccumulator
+    ) {
+        let pool = parameters.pool
+        let served = pieces.reduce(0) { $0 + $1.count }
+        let cpuTime = pieces.first?.serviceTime ?? parameters.cpuTimePerRequest
+
+        // Connections the pod wants: enough for the concurrency it needs, where one event loop
+        // cannot finish requests faster than one per CPU time, between the pool's bounds.
+        let load = served * hold
+        let spacingBound = (hold * Double(parameters.workersPerPod) / cpuTime).rounded(.up)
+        let burstBound = (load + 2 * load.squareRoot()).rounded(.up)
+        var wanted = Int(min(spacingBound, burstBound))
+        if pods[index].poolBacklog > 0 || load >= Double(pods[index].openConnections) {
+            wanted = pool.maximum
+        }
+        wanted = min(pool.maximum, max(pool.minimum, wanted))
+        if pods[index].deletedAt != nil { wanted = min(wanted, pods[index].openConnections) }
+
+        // Grow toward `wanted`; a refused attempt counts once per request that found every
+        // connection busy.
+        var attemptsRefused = false
+        while pods[index].openConnections < wanted {
+            if !openConnection(for: index, at: start) {
+                attemptsRefused = true
+                break
+            }
+        }
+        for rank in 0..<min(wanted, pods[index].openConnections) {
+            pods[index].connectionLastUsed[rank] = start
+        }
+        // Close connections above the minimum that nobody wanted for `idleTimeout`.
+        while pods[index].openConnections > pool.minimum,
+            let last = pods[index].connectionLastUsed.last,
+            start - last >= pool.idleTimeout
+        {
+            pods[index].connectionLastUsed.removeLast()
+        }
+
+        let open = pods[index].openConnections
+        let capacity = hold > 0 ? Double(open) / hold : .infinity
+        let steadyRate = min(served, capacity * Self.steadyStateUtilizationCap)
+        let steady = QueueFormulas.wait(
+            servers: open,
+            arrivalRate: steadyRate,
+            serviceTime: hold,
+            serviceVariability: parameters.databaseTimeVariability
+        )
+        if attemptsRefused {
+            let busyShare: Double
+            if open == 0 || pods[index].poolBacklog > 0 || served >= capacity {
+                busyShare = 1
+            } else {
+                busyShare = QueueFormulas.erlangC(servers: open, load: load)
+            }
+            let extra = served * busyShare
+            // One refusal is already counted for the first attempt.
+            pods[index].connectionErrors += max(0, extra - 1)
+            if parameters.pgbouncer == nil { refusedConnections += max(0, extra - 1) }
+        }
+
+        var completed: [(count: Double, latencyMean: Double, cdf: (Double) -> Double)] = []
+        let queryWait = pgbouncerWait
+        let fixedPart = queryTime
+        if pods[index].poolBacklog <= 1e-12 && served < capacity * Self.steadyStateUtilizationCap {
+            // Steady state: every piece passes the pool now.
+            for piece in pieces {
+                let shift = piece.serviceTime + fixedPart
+                let cpuWait = piece.wait
+                let poolWait = steady
+                let combined = Self.combine(cpuWait, poolWait, queryWait)
+                completed.append(
+                    (
+                        piece.count, cpuWait.mean + poolWait.mean + queryWait.mean + shift,
+                        { x in combined(x - shift) }
+                    )
+                )
+            }
+            pods[index].poolPending = steadyRate * steady.mean
+        } else {
+            // Backlog: pieces queue FIFO for a connection.
+            for piece in pieces where piece.count > 0 {
+                pods[index].poolQueue.append(
+                    Cohort(start: start, end: end, count: piece.count, elapsedBefore: piece.wait.mean + piece.serviceTime)
+                )
+            }
+            drainPoolQueue(index, capacity: capacity, queryTime: queryTime, from: start, completed: &completed, tick: &tick)
+            pods[index].poolPending = pods[index].poolBacklog
+        }
+
+        var finished = 0.0
+        for item in completed {
+            pods[index].requests.ok += item.count
+            pods[index].latency.add(count: item.count, mean: item.latencyMean, cdf: item.cdf)
+            tick.requests.ok += item.count
+            tick.latency.add(count: item.count, mean: item.latencyMean, cdf: item.cdf)
+            finished += item.count
+        }
+        if finished > 0 {
+            pods[index].queryTime.add(
+                count: finished,
+                mean: queryTime + queryWait.mean,
+                cdf: { x in queryWait.cdf(x - queryTime) }
+            )
+        }
+        pods[index].queryRate = finished
+        pods[index].poolActive = min(Double(open), finished * hold)
+        pods[index].inFlight += pods[index].poolActive + pods[index].poolPending
+    }
+
+    /// Serves the pool's FIFO backlog at `capacity` requests per second for one tick.
+    private mutating func drainPoolQueue(
+        _ index: Int,
+        capacity: Double,
+        queryTime: Double,
+        from start: Double,
+        completed: inout [(count: Double, latencyMean: Double, cdf: (Double) -> Double)],
+        tick: inout TickAccumulator
+    ) {
+        let timeout = parameters.pool.acquireTimeout
+        var kept: [Cohort] = []
+        for cohort in pods[index].poolQueue {
+            if start - cohort.start >= timeout {
+                let latency = cohort.elapsedBefore + timeout
+                pods[index].requests.unavailable += cohort.count
+                pods[index].latency.add(count: cohort.count, latency: latency)
+                tick.requests.unavailable += cohort.count
+                tick.latency.add(count: cohort.count, latency: latency)
+            } else {
+                kept.append(cohort)
+            }
+        }
+        pods[index].poolQueue = kept
+        guard capacity.isFinite, capacity > 0 else { return }
+        var budget = capacity
+        var clock = start
+        let queryWait = pgbouncerWait
+        while budget > 1e-12, !pods[index].poolQueue.isEmpty {
+            let taken = min(budget, pods[index].poolQueue[0].count)
+            let before = pods[index].poolQueue[0].elapsedBefore
+            let entered = pods[index].poolQueue[0].takeFront(taken)
+            let duration = taken / capacity
+            let firstWait = max(0, clock - entered.start)
+            let lastWait = max(0, clock + duration - entered.end)
+            let wait = WaitDistribution.uniform(low: min(firstWait, lastWait), high: max(firstWait, lastWait))
+            let shift = before + queryTime
+            let combined = Self.combine(.zero, wait, queryWait)
+            completed.append((taken, wait.mean + queryWait.mean + shift, { x in combined(x - shift) }))
+            budget -= taken
+            clock += duration
+            if pods[index].poolQueue[0].count <= 1e-12 { pods[index].poolQueue.removeFirst() }
+        }
+    }
+
+    /// The CDF of the sum of three independent waits. The third, PgBouncer's, enters by its
+    /// mean: with dozens of server connections its steady-state wait is small beside the
+    /// others, and in a backlog it is the same for every request.
+    static func combine(
+        _ first: WaitDistribution,
+        _ second: WaitDistribution,
+        _ third: WaitDistribution
+    ) -> (Double) -> Double {
+        let shift = third.mean
+        if case .zero = third {
+            return { x in first.sumCDF(second, x) }
+        }
+        return { x in first.sumCDF(second, x - shift) }
+    }
+
+    // MARK: Database
+
+    /// The time one query takes on PostgreSQL, from the previous tick's query rate.
+    func currentQueryTime() -> Double {
+        let base = parameters.databaseTimePerRequest
+        let fullSpeed = Double(parameters.database.concurrencyBeforeSlowdown)
+        let active = queryRate * base
+        guard active >= fullSpeed else { return base }
+        // Saturated: the server runs every connection it has and shares its capacity.
+        let connections: Double
+        if let pgbouncer = parameters.pgbouncer {
+            connections = Double(min(pgbouncer.defaultPoolSize, parameters.database.connectionsForFleet))
+        } else {
+            connections = max(fullSpeed, Double(pods.reduce(0) { $0 + $1.openConnections }))
+        }
+        return base * max(1, connections / fullSpeed)
+    }
+
+    /// Updates PgBouncer's queue and the database load from this tick's queries.
+    mutating func updateDatabase(queryRate: Double, queryTime: Double) {
+        self.queryRate = queryRate
+        guard let pgbouncer = parameters.pgbouncer else {
+            pgbouncerWait = .zero
+            return
+        }
+        let servers = min(pgbouncer.defaultPoolSize, parameters.database.connectionsForFleet)
+        let capacity = Double(servers) / queryTime
+        let needed = Int((queryRate * queryTime).rounded(.up))
+        pgbouncerServerConnections = min(servers, max(pgbouncerServerConnections, needed))
+        if pgbouncerBacklog > 0 || queryRate >= capacity * Self.steadyStateUtilizationCap {
+            pgbouncerBacklog = max(0, pgbouncerBacklog + queryRate - capacity)
+            let wait = pgbouncerBacklog / capacity
+            pgbouncerWait = .uniform(low: wait, high: wait)
+            pgbouncerServerConnections = servers
+        } else {
+            pgbouncerWait = QueueFormulas.wait(
+                servers: servers,
+                arrivalRate: queryRate,
+                serviceTime: queryTime,
+                serviceVariability: parameters.databaseTimeVariability
+            )
+        }
+    }
+
+    /// Connections open on PostgreSQL: the pools' own (direct) or PgBouncer's server side,
+    /// plus other clients.
+    var databaseServerConnections: Double {
+        let other = Double(parameters.database.otherClientConnections)
+        if parameters.pgbouncer != nil { return Double(pgbouncerServerConnections) + other }
+        return Double(pods.reduce(0) { $0 + $1.openConnections }) + other
+    }
+}
