@@ -130,19 +130,15 @@ extension Fleet {
         tick: inout TickAccumulator
     ) {
         let timeout = parameters.pool.acquireTimeout
-        var kept: [Cohort] = []
-        for cohort in pods[index].poolQueue {
-            if start - cohort.start >= timeout {
-                let latency = cohort.elapsedBefore + timeout
-                pods[index].requests.unavailable += cohort.count
-                pods[index].latency.add(count: cohort.count, latency: latency)
-                tick.requests.unavailable += cohort.count
-                tick.latency.add(count: cohort.count, latency: latency)
-            } else {
-                kept.append(cohort)
-            }
+        let elapsedBefore = pods[index].poolQueue.first?.elapsedBefore ?? 0
+        let expired = Self.expire(&pods[index].poolQueue, arrivedBefore: start - timeout)
+        if expired > 0 {
+            let latency = elapsedBefore + timeout
+            pods[index].requests.unavailable += expired
+            pods[index].latency.add(count: expired, latency: latency)
+            tick.requests.unavailable += expired
+            tick.latency.add(count: expired, latency: latency)
         }
-        pods[index].poolQueue = kept
         guard capacity.isFinite, capacity > 0 else { return }
         var budget = capacity
         var clock = start

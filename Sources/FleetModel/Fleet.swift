@@ -126,7 +126,6 @@ public struct Fleet: Sendable {
         let start = time
         let end = time + 1
         var tick = TickAccumulator()
-        updateLifecycle(at: start, tick: &tick)
 
         let probe = parameters.lifecycle.readinessProbePeriod
         let ready = pods.indices.filter { pods[$0].phase(at: start, probePeriod: probe) == .ready }
@@ -154,6 +153,7 @@ public struct Fleet: Sendable {
             fleetQueryRate += pods[index].queryRate
         }
         updateDatabase(queryRate: fleetQueryRate, queryTime: queryTime)
+        updateLifecycle(at: end, tick: &tick)
 
         ingressRequests = ingressRequests + tick.requests
         ingressLatency.add(tick.latency)
@@ -269,18 +269,13 @@ public struct Fleet: Sendable {
         let capacity = Double(parameters.workersPerPod) / serviceTime
 
         // Requests that have waited past the request timeout give up with 504.
-        var kept: [Cohort] = []
-        for cohort in pod.cpuQueue {
-            if start - cohort.start >= admission.requestTimeout {
-                pod.requests.timedOut += cohort.count
-                pod.latency.add(count: cohort.count, latency: admission.requestTimeout)
-                tick.requests.timedOut += cohort.count
-                tick.latency.add(count: cohort.count, latency: admission.requestTimeout)
-            } else {
-                kept.append(cohort)
-            }
+        let expired = Self.expire(&pod.cpuQueue, arrivedBefore: start - admission.requestTimeout)
+        if expired > 0 {
+            pod.requests.timedOut += expired
+            pod.latency.add(count: expired, latency: admission.requestTimeout)
+            tick.requests.timedOut += expired
+            tick.latency.add(count: expired, latency: admission.requestTimeout)
         }
-        pod.cpuQueue = kept
         if arrivals > 0 {
             pod.cpuQueue.append(Cohort(start: start, end: end, count: arrivals, elapsedBefore: 0))
         }
@@ -326,9 +321,29 @@ public struct Fleet: Sendable {
         }
 
         let served = pieces.reduce(0) { $0 + $1.count }
-        pod.queueDepth = pod.backlog + cappedRate * steady.mean
+        // A backlog means the queue is past its steady state; otherwise Little's law gives the
+        // mean number waiting.
+        pod.queueDepth = pod.backlog > 1e-12 ? pod.backlog : cappedRate * steady.mean
         pod.inFlight = pod.queueDepth + served * serviceTime
         return pieces
+    }
+
+    /// Removes the requests of `queue` that arrived before `limit` (a cohort straddling it loses
+    /// its share) and returns how many.
+    static func expire(_ queue: inout [Cohort], arrivedBefore limit: Double) -> Double {
+        var removed = 0.0
+        while let first = queue.first, first.start < limit {
+            if first.end <= limit || first.end - first.start < 1e-12 {
+                removed += first.count
+                queue.removeFirst()
+            } else {
+                let taken = first.count * (limit - first.start) / (first.end - first.start)
+                _ = queue[0].takeFront(taken)
+                removed += taken
+                break
+            }
+        }
+        return removed
     }
 
     /// Utilization at which the steady-state formulas stop; above it the FIFO backlog rules.
