@@ -60,6 +60,18 @@ public struct LatencyHistogram: Sendable, Equatable {
         sum += count * latency
     }
 
+    /// Adds counts laid out as `counts` (one per bound plus the overflow); their sum of
+    /// latencies is estimated from bucket midpoints.
+    public mutating func add(counts other: [Double]) {
+        precondition(other.count == counts.count, "counts must follow LatencyHistogram.bounds")
+        for index in counts.indices where other[index] > 0 {
+            counts[index] += other[index]
+            let upper = index < Self.bounds.count ? Self.bounds[index] : Self.bounds[Self.bounds.count - 1]
+            let lower = index == 0 ? 0 : Self.bounds[index - 1]
+            sum += other[index] * (lower + upper) / 2
+        }
+    }
+
     /// Adds another histogram bucket by bucket.
     public mutating func add(_ other: LatencyHistogram) {
         for index in counts.indices { counts[index] += other.counts[index] }
