@@ -77,23 +77,28 @@ extension Fleet {
         if pods[index].poolBacklog <= 1e-12 && served < capacity * Self.steadyStateUtilizationCap {
             // Steady state: every piece passes the pool now.
             for piece in pieces {
-                let shift = piece.serviceTime + fixedPart
                 let cpuWait = piece.wait
-                let poolWait = steady
-                let combined = Self.combine(cpuWait, poolWait, queryWait)
-                completed.append(
-                    (
-                        piece.count, cpuWait.mean + poolWait.mean + queryWait.mean + shift,
-                        { x in combined(x - shift) }
-                    )
-                )
+                let mean = cpuWait.mean + piece.noise.mean + steady.mean + queryWait.mean + piece.serviceTime + fixedPart
+                if case .zero = piece.noise {
+                    let shift = piece.serviceTime + fixedPart
+                    let combined = Self.combine(cpuWait, steady, queryWait)
+                    completed.append((piece.count, mean, { x in combined(x - shift) }))
+                } else {
+                    // The pool's wait enters by its mean beside a backlog's spread, and the
+                    // spread stops at the longest wait the admission limit allows.
+                    let shift = piece.serviceTime + fixedPart + steady.mean
+                    let combined = Self.combine(cpuWait, piece.noise, queryWait)
+                    let cap = piece.maximumWait
+                    let cappedMean = min(mean, shift + cap)
+                    completed.append((piece.count, cappedMean, { x in x - shift >= cap ? 1 : combined(x - shift) }))
+                }
             }
             pods[index].poolPending = steadyRate * steady.mean
         } else {
             // Backlog: pieces queue FIFO for a connection.
             for piece in pieces where piece.count > 0 {
                 pods[index].poolQueue.append(
-                    Cohort(start: start, end: end, count: piece.count, elapsedBefore: piece.wait.mean + piece.serviceTime)
+                    Cohort(start: start, end: end, count: piece.count, elapsedBefore: piece.wait.mean + piece.noise.mean + piece.serviceTime)
                 )
             }
             drainPoolQueue(index, capacity: capacity, queryTime: queryTime, from: start, completed: &completed, tick: &tick)

@@ -290,6 +290,24 @@ public struct Fleet: Sendable {
             serviceVariability: parameters.cpuTimeVariability
         )
 
+        // Near saturation a real queue also wanders around its fluid path, which a fluid
+        // model leaves out. While the backlog is below the admission limit, that spread is
+        // added as the steady-state wait at high utilization. A queue pinned at the limit has
+        // its spread cut off by the refusals.
+        let pinned = pod.backlog - capacity >= Double(admission.queueLimit)
+        let noise =
+            pinned
+            ? WaitDistribution.zero
+            : QueueFormulas.wait(
+                servers: parameters.workersPerPod,
+                arrivalRate: capacity * Self.backlogNoiseUtilization,
+                serviceTime: serviceTime,
+                serviceVariability: parameters.cpuTimeVariability
+            )
+
+        // No request waits longer than a full admission queue takes to drain.
+        let maximumWait = Double(admission.queueLimit) * serviceTime / Double(parameters.workersPerPod)
+
         var budget = capacity
         var clock = start
         var pieces: [CPUPiece] = []
@@ -300,8 +318,12 @@ public struct Fleet: Sendable {
             let firstWait = max(0, clock - entered.start)
             let lastWait = max(0, clock + duration - entered.end)
             let fluid = WaitDistribution.uniform(low: min(firstWait, lastWait), high: max(firstWait, lastWait))
-            let wait = max(firstWait, lastWait) < steady.mean ? steady : fluid
-            pieces.append(CPUPiece(count: taken, wait: wait, serviceTime: serviceTime))
+            var piece = CPUPiece(count: taken, wait: steady, serviceTime: serviceTime, maximumWait: maximumWait)
+            if max(firstWait, lastWait) >= steady.mean {
+                piece.wait = fluid
+                piece.noise = noise
+            }
+            pieces.append(piece)
             budget -= taken
             clock += duration
             if pod.cpuQueue[0].count <= 1e-12 { pod.cpuQueue.removeFirst() }
@@ -318,6 +340,28 @@ public struct Fleet: Sendable {
             tick.latency.add(count: refused, latency: 0)
             excess -= refused
             if pod.cpuQueue[last].count <= 1e-12 { pod.cpuQueue.removeLast() }
+        }
+
+        // While the queue is not driven toward its limit, its spread can still reach the limit:
+        // an arrival is refused with the probability that the spread exceeds the room left.
+        // Under overload the fluid path reaches the limit and its refusals are the surplus.
+        // NOTE: just past saturation (3 % over, 35 pods at 1,800 requests/s) the reference
+        // simulation's queues reach the limit sooner: it refuses about 55 % more (3,940 against
+        // 2,542) and its mean latency is 14 % lower.
+        let spread = pod.backlog > 1e-12 ? noise : steady
+        if arrivals <= capacity, case .zeroOrExponential(let probability, let meanIfWaiting) = spread,
+            let last = pod.cpuQueue.indices.last, pod.cpuQueue[last].start >= start
+        {
+            let room = max(0, Double(admission.queueLimit) - pod.backlog)
+            let share = probability * Foundation.exp(-room / (meanIfWaiting * capacity))
+            let refused = pod.cpuQueue[last].count * share
+            if refused > 1e-12 {
+                pod.cpuQueue[last].count -= refused
+                pod.requests.unavailable += refused
+                pod.latency.add(count: refused, latency: 0)
+                tick.requests.unavailable += refused
+                tick.latency.add(count: refused, latency: 0)
+            }
         }
 
         let served = pieces.reduce(0) { $0 + $1.count }
@@ -348,4 +392,11 @@ public struct Fleet: Sendable {
 
     /// Utilization at which the steady-state formulas stop; above it the FIFO backlog rules.
     static let steadyStateUtilizationCap = 0.97
+
+    /// Utilization whose steady-state wait stands for a backlog's spread.
+    ///
+    /// NOTE: calibrated (0.8, 0.9, 0.95 tried) against the request-by-request reference on the
+    /// cold start of `flash-sale-30x` only; the ramp into saturation is checked as a held-out
+    /// case.
+    static let backlogNoiseUtilization = 0.95
 }

@@ -3,7 +3,7 @@ import Foundation
 /// Request counts by latency on a fixed fine grid of upper bounds, shared by every histogram of
 /// the model so that they add bucket by bucket.
 ///
-/// The grid is log-spaced (12 % apart) from 1 ms to 120 s, merged with the bucket bounds of the
+/// The grid is log-spaced (6 % apart) from 1 ms to 120 s, merged with the bucket bounds of the
 /// exporters the testbed imitates, so those buckets are exact sums of grid buckets. Counts are
 /// fractional: the model moves expected numbers of requests, not single requests.
 public struct LatencyHistogram: Sendable, Equatable {
@@ -13,7 +13,7 @@ public struct LatencyHistogram: Sendable, Equatable {
         var bound = 0.001
         while bound < 120 {
             values.insert((bound * 1e6).rounded() / 1e6)
-            bound *= 1.12
+            bound *= 1.06
         }
         values.insert(120)
         // ingress-nginx and client_golang default buckets.

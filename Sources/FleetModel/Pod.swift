@@ -22,8 +22,12 @@ struct Cohort: Sendable, Equatable {
 struct CPUPiece: Sendable {
     var count: Double
     var wait: WaitDistribution
+    /// The spread of a backlog around its fluid path, added to `wait`.
+    var noise: WaitDistribution = .zero
     /// CPU time each request of the piece ran.
     var serviceTime: Double
+    /// The longest wait the admission limit allows.
+    var maximumWait: Double = .infinity
 }
 
 /// One pod's state inside the model.
