@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "headroom", targets: ["headroom"]),
         .executable(name: "kube-test-server", targets: ["kube-test-server"]),
+        .executable(name: "headroom-testbed", targets: ["headroom-testbed"]),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -46,6 +47,10 @@ let package = Package(
         .target(name: "KubeTestServer", dependencies: ["HTTPServer"]),
         .executableTarget(name: "kube-test-server", dependencies: ["KubeTestServer"]),
 
+        // The live testbed: the fleet model behind the API test server and fake exporters.
+        .target(name: "FleetTestbed", dependencies: ["FleetModel", "KubeTestServer", "HTTPServer"]),
+        .executableTarget(name: "headroom-testbed", dependencies: ["FleetTestbed"]),
+
         // The command line.
         .target(
             name: "HeadroomCLI",
@@ -77,6 +82,12 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "FleetModelTests", dependencies: ["FleetModel"]),
+        .testTarget(
+            name: "FleetTestbedTests",
+            dependencies: [
+                "FleetTestbed", "FleetModel", "KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport",
+            ]
+        ),
         .testTarget(name: "HeadroomCLITests", dependencies: ["HeadroomCLI", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",

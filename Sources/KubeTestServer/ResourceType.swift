@@ -74,6 +74,16 @@ public struct ResourceType: Sendable, Hashable {
         ResourceType(
             group: "apps",
             version: "v1",
+            name: "replicasets",
+            singularName: "replicaset",
+            kind: "ReplicaSet",
+            shortNames: ["rs"],
+            subresources: ["scale", "status"],
+            storageName: "replicasets"
+        ),
+        ResourceType(
+            group: "apps",
+            version: "v1",
             name: "statefulsets",
             singularName: "statefulset",
             kind: "StatefulSet",

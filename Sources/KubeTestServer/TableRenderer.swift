@@ -66,6 +66,12 @@ enum TableRenderer {
                     .int(int(object, "status", "availableReplicas"))
                 },
             ]
+        case ("apps", "replicasets"):
+            return [
+                Column(name: "Desired", type: "integer") { object, _ in .int(int(object, "spec", "replicas")) },
+                Column(name: "Current", type: "integer") { object, _ in .int(int(object, "status", "replicas")) },
+                Column(name: "Ready", type: "integer") { object, _ in .int(int(object, "status", "readyReplicas")) },
+            ]
         case ("apps", "statefulsets"):
             return [
                 Column(name: "Ready", type: "string") { object, _ in

@@ -1,0 +1,59 @@
+/// The request rate reaching the Service over model time, and how long the run lasts.
+public struct LoadShape: Sendable {
+    /// A label for the timeline and `/state`, such as `steady:200:600`.
+    public var label: String
+    /// Model seconds of load; the run stops there.
+    public var duration: Double
+    /// Requests per second at a model second.
+    public var rate: @Sendable (Double) -> Double
+
+    public init(label: String, duration: Double, rate: @escaping @Sendable (Double) -> Double) {
+        self.label = label
+        self.duration = duration
+        self.rate = rate
+    }
+
+    /// Returns a constant `rate` for `duration` seconds.
+    public static func steady(rate: Double, duration: Double) -> LoadShape {
+        LoadShape(label: "steady:\(MetricsText.format(rate)):\(MetricsText.format(duration))", duration: duration) {
+            _ in rate
+        }
+    }
+
+    /// Returns a flash sale. The rate is `base` requests/s, ramps linearly to `peak` from `start`
+    /// over `ramp` seconds, holds `peak` for `hold` seconds, falls back to `base` over `ramp`
+    /// seconds, then stays at `base` until `duration`.
+    public static func flashSale(_ sale: FlashSale) -> LoadShape {
+        LoadShape(label: sale.label, duration: sale.duration) { second in sale.rate(at: second) }
+    }
+}
+
+/// The parameters of the flash-sale shape, in requests per second and model seconds.
+public struct FlashSale: Sendable, Equatable {
+    public var base: Double = 100
+    public var peak: Double = 1000
+    public var start: Double = 60
+    public var ramp: Double = 30
+    public var hold: Double = 180
+    public var duration: Double = 480
+
+    public init() {}
+
+    public var label: String {
+        let parts = [base, peak, start, ramp, hold, duration].map(MetricsText.format)
+        return "flash-sale:" + parts.joined(separator: ":")
+    }
+
+    public func rate(at second: Double) -> Double {
+        let rampEnd = start + ramp
+        let holdEnd = rampEnd + hold
+        let fallEnd = holdEnd + ramp
+        switch second {
+        case ..<start: return base
+        case ..<rampEnd: return base + (peak - base) * (second - start) / ramp
+        case ..<holdEnd: return peak
+        case ..<fallEnd: return peak - (peak - base) * (second - holdEnd) / ramp
+        default: return base
+        }
+    }
+}
