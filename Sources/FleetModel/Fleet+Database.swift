@@ -78,7 +78,8 @@ extension Fleet {
             // Steady state: every piece passes the pool now.
             for piece in pieces {
                 let cpuWait = piece.wait
-                let mean = cpuWait.mean + piece.noise.mean + steady.mean + queryWait.mean + piece.serviceTime + fixedPart
+                let mean =
+                    cpuWait.mean + piece.noise.mean + steady.mean + queryWait.mean + piece.serviceTime + fixedPart
                 if case .zero = piece.noise {
                     let shift = piece.serviceTime + fixedPart
                     let combined = Self.combine(cpuWait, steady, queryWait)
@@ -98,10 +99,22 @@ extension Fleet {
             // Backlog: pieces queue FIFO for a connection.
             for piece in pieces where piece.count > 0 {
                 pods[index].poolQueue.append(
-                    Cohort(start: start, end: end, count: piece.count, elapsedBefore: piece.wait.mean + piece.noise.mean + piece.serviceTime)
+                    Cohort(
+                        start: start,
+                        end: end,
+                        count: piece.count,
+                        elapsedBefore: piece.wait.mean + piece.noise.mean + piece.serviceTime
+                    )
                 )
             }
-            drainPoolQueue(index, capacity: capacity, queryTime: queryTime, from: start, completed: &completed, tick: &tick)
+            drainPoolQueue(
+                index,
+                capacity: capacity,
+                queryTime: queryTime,
+                from: start,
+                completed: &completed,
+                tick: &tick
+            )
             pods[index].poolPending = pods[index].poolBacklog
         }
 

@@ -37,7 +37,7 @@ public struct ClusterSync: Sendable {
         self.store = store
         self.namespace = namespace
         self.deployment = deployment
-        let hash = TemplateHash.of(deployment: deployment, parameters: parameters)
+        let hash = Fleet.podTemplateHash(deployment)
         context = PodContext(
             namespace: namespace,
             deployment: deployment,
@@ -277,17 +277,6 @@ public struct ClusterSync: Sendable {
         } catch {
             throw .store(operation: "create", object: "event \(reason) for \(kind) \(name)", failure: error)
         }
-    }
-}
-
-/// The pod-template-hash the model uses in pod names, read from a one-pod model of the same
-/// Deployment: pod names are `<deployment>-<hash>-<suffix>`.
-enum TemplateHash {
-    static func of(deployment: String, parameters: FleetParameters) -> String {
-        let probe = Fleet(parameters: parameters, deploymentName: deployment, replicas: 1, cold: false, seed: 0)
-        guard let name = probe.snapshot.pods.first?.name else { return "0" }
-        let withoutDeployment = name.dropFirst(deployment.count + 1)
-        return String(withoutDeployment.split(separator: "-").first ?? "0")
     }
 }
 

@@ -121,7 +121,12 @@ public final class Testbed: Sendable {
             let offered = max(0, configuration.load.rate(second))
             let arrivals = draw(&engine.arrivals, second)
             let report = engine.fleet.advance(arrivals: arrivals)
-            let record = TickRecord(report: report, offeredRate: offered, desired: engine.fleet.desiredReplicas)
+            let record = TickRecord(
+                report: report,
+                offeredRate: offered,
+                desired: engine.fleet.desiredReplicas,
+                wallTime: mapping.wall(report.time)
+            )
             try Self.publish(&engine, record: record, configuration: configuration, publication: publication)
 
             let elapsed = ContinuousClock.now - started

@@ -21,12 +21,19 @@ public struct TickRecord: Codable, Sendable, Equatable {
     public var meanSeconds: Double?
     /// Requests that finished with HTTP 502, 503 or 504 during the tick.
     public var errors5xx: Double
+    /// Requests that finished with HTTP 200 during the tick.
+    public var okCount: Double
     /// Server connections open on PostgreSQL.
     public var databaseConnections: Double
     /// Requests waiting for an event loop, summed over pods.
     public var queueDepth: Double
+    /// Wall time (Unix seconds) the tick stands for: the run's start plus model time divided by
+    /// the compression, the time Prometheus stamps its scrapes with.
+    public var wallTime: Double
+    /// The tick's latency counts on `LatencyHistogram.bounds`, for quantiles over any stretch.
+    public var latencyCounts: [Double]?
 
-    init(report: TickReport, offeredRate: Double, desired: Int) {
+    init(report: TickReport, offeredRate: Double, desired: Int, wallTime: Date) {
         modelTime = report.time
         traceTime = Self.clock(report.time)
         arrivals = report.arrivals
@@ -39,8 +46,31 @@ public struct TickRecord: Codable, Sendable, Equatable {
         p99Seconds = report.latency.quantile(0.99)
         meanSeconds = report.latency.mean
         errors5xx = report.requests.errors
+        okCount = report.requests.ok
         databaseConnections = report.databaseConnections
         queueDepth = report.queueDepth
+        self.wallTime = wallTime.timeIntervalSince1970
+        latencyCounts = report.latency.counts
+    }
+
+    /// The record in the form the run summary and plot read.
+    public var timelineRecord: TimelineRecord {
+        TimelineRecord(
+            time: modelTime,
+            arrivals: arrivals,
+            desiredReplicas: desired,
+            readyPods: ready,
+            startingPods: starting,
+            pendingPods: pending,
+            terminatingPods: terminating,
+            p99Latency: p99Seconds,
+            meanLatency: meanSeconds,
+            ok: okCount,
+            serverErrors: errors5xx,
+            databaseConnections: databaseConnections,
+            queueDepth: queueDepth,
+            latencyCounts: latencyCounts
+        )
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -46,7 +46,9 @@ import Testing
         #expect(summary.spikeToFirstScaleUp == 9)
         // Peak 100/s at 35 per pod needs 3 pods; 4 are ready at 730.
         #expect(summary.spikeToEnoughReady == 29)
-        #expect(summary.scaleEvents.map { [$0.time, Double($0.from), Double($0.to)] } == [[710, 2, 4], [1000, 4, 2]])
+        #expect(
+            summary.scaleEvents.map { [$0.time, Double($0.from), Double($0.to)] } == [[710, 2, 4], [1000, 4, 2]]
+        )
         #expect(summary.secondsAboveObjective == 20)
         #expect(summary.spikeServerErrors == 50)
         #expect(summary.totalServerErrors == 50)
