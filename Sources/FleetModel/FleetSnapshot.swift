@@ -145,4 +145,28 @@ public struct TickReport: Sendable, Equatable {
     public var databaseConnections: Double
     /// Requests waiting for an event loop, summed over pods.
     public var queueDepth: Double
+
+    public init(
+        time: Double,
+        arrivals: Double,
+        requests: StatusCounts,
+        latency: LatencyHistogram,
+        readyPods: Int,
+        startingPods: Int,
+        pendingPods: Int,
+        terminatingPods: Int,
+        databaseConnections: Double,
+        queueDepth: Double
+    ) {
+        self.time = time
+        self.arrivals = arrivals
+        self.requests = requests
+        self.latency = latency
+        self.readyPods = readyPods
+        self.startingPods = startingPods
+        self.pendingPods = pendingPods
+        self.terminatingPods = terminatingPods
+        self.databaseConnections = databaseConnections
+        self.queueDepth = queueDepth
+    }
 }

@@ -1,3 +1,5 @@
+import FleetModel
+
 /// The request rate reaching the Service over model time, and how long the run lasts.
 public struct LoadShape: Sendable {
     /// A label for the timeline and `/state`, such as `steady:200:600`.
@@ -6,11 +8,27 @@ public struct LoadShape: Sendable {
     public var duration: Double
     /// Requests per second at a model second.
     public var rate: @Sendable (Double) -> Double
+    /// Clock time of model second 0 in seconds after midnight, for trace-time labels such as
+    /// `06:37:00` in a trace window that starts at 06:00.
+    public var startClock: Double
 
-    public init(label: String, duration: Double, rate: @escaping @Sendable (Double) -> Double) {
+    public init(
+        label: String,
+        duration: Double,
+        startClock: Double = 0,
+        rate: @escaping @Sendable (Double) -> Double
+    ) {
         self.label = label
         self.duration = duration
+        self.startClock = startClock
         self.rate = rate
+    }
+
+    /// Returns the load of a schedule from the fleet model (a trace window or a synthetic shape).
+    public static func schedule(_ schedule: any LoadSchedule, label: String, startClock: Double = 0) -> LoadShape {
+        LoadShape(label: label, duration: schedule.duration, startClock: startClock) { second in
+            schedule.requestsPerSecond(at: second)
+        }
     }
 
     /// Returns a constant `rate` for `duration` seconds.
@@ -23,13 +41,13 @@ public struct LoadShape: Sendable {
     /// Returns a flash sale. The rate is `base` requests/s, ramps linearly to `peak` from `start`
     /// over `ramp` seconds, holds `peak` for `hold` seconds, falls back to `base` over `ramp`
     /// seconds, then stays at `base` until `duration`.
-    public static func flashSale(_ sale: FlashSale) -> LoadShape {
+    public static func flashSale(_ sale: FlashSaleShape) -> LoadShape {
         LoadShape(label: sale.label, duration: sale.duration) { second in sale.rate(at: second) }
     }
 }
 
 /// The parameters of the flash-sale shape, in requests per second and model seconds.
-public struct FlashSale: Sendable, Equatable {
+public struct FlashSaleShape: Sendable, Equatable {
     public var base: Double = 100
     public var peak: Double = 1000
     public var start: Double = 60

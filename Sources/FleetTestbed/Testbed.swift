@@ -125,7 +125,8 @@ public final class Testbed: Sendable {
                 report: report,
                 offeredRate: offered,
                 desired: engine.fleet.desiredReplicas,
-                wallTime: mapping.wall(report.time)
+                wallTime: mapping.wall(report.time),
+                startClock: configuration.load.startClock
             )
             try Self.publish(&engine, record: record, configuration: configuration, publication: publication)
 
@@ -151,7 +152,7 @@ public final class Testbed: Sendable {
         try engine.fileSD?.update(snapshot)
         let state = TestbedStateReport(
             modelTime: snapshot.time,
-            traceTime: TickRecord.clock(snapshot.time),
+            traceTime: TickRecord.clock(snapshot.time + configuration.load.startClock),
             load: configuration.load.label,
             compression: configuration.compression,
             arrivalsPerSecond: record?.arrivals ?? 0,

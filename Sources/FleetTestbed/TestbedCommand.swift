@@ -9,6 +9,7 @@ import Synchronization
 /// SIGINT/SIGTERM arrives, then stops both servers. Returns the exit status.
 public enum TestbedCommand {
     public static func main(_ arguments: [String]) async -> Int32 {
+        if arguments.first == "report" { return ReportCommand.main(Array(arguments.dropFirst())) }
         if arguments.contains("--help") || arguments.contains("-h") {
             print(TestbedOptions.usage, terminator: "")
             return 0

@@ -32,6 +32,11 @@ public struct TestbedOptions: Sendable {
           --load SHAPE             steady:RATE:SECONDS or
                                    flash-sale[:BASE:PEAK:START:RAMP:HOLD:SECONDS] (default steady:100:600)
           --fleet NAME             directus-pgbouncer (default) or directus-direct
+          --scenario NAME          a scored scenario: its load, fleet, start replicas and cold start
+                                   (worldcup98-flash-crowd, flash-sale-30x, db-bound,
+                                   worldcup98-match-day, azure-spike-day); flags given too win
+          --traces DIR             directory of the trace files (default: $HEADROOM_TRACES, else
+                                   ../shared/traces from here or a parent)
           --metrics-port N         exporter port, 0 (default) lets the kernel pick
           --file-sd PATH           write Prometheus file_sd targets here
           --prometheus-config PATH write a prometheus.yml using --file-sd here
@@ -55,6 +60,10 @@ public struct TestbedOptions: Sendable {
         var arguments: [String]
         var options = TestbedOptions()
         var problems: [String] = []
+        var scenarioName: String?
+        var tracesDirectory: String?
+        /// Flags given explicitly, which a scenario does not override.
+        var given: Set<String> = []
 
         mutating func run() {
             var index = 0
@@ -69,6 +78,7 @@ public struct TestbedOptions: Sendable {
             while index < arguments.count {
                 let flag = arguments[index]
                 index += 1
+                given.insert(flag)
                 if ["--min-ready-cold", "--no-admin"].contains(flag) {
                     if flag == "--no-admin" { options.adminPort = nil } else { options.configuration.cold = true }
                     continue
@@ -80,6 +90,7 @@ public struct TestbedOptions: Sendable {
                 guard let value = next(flag) else { break }
                 apply(flag, value)
             }
+            if let scenarioName { applyScenario(scenarioName) }
             if options.certificateFile.isEmpty || options.keyFile.isEmpty {
                 problems.append("--cert and --key are required: give the PEM files of the API server's certificate")
             }
@@ -92,11 +103,50 @@ public struct TestbedOptions: Sendable {
         static let valueFlags: Set<String> = [
             "--cert", "--key", "--token", "--rbac", "--port", "--admin-port", "--namespace", "--deployment",
             "--replicas", "--compression", "--seed", "--load", "--fleet", "--metrics-port", "--file-sd",
-            "--prometheus-config", "--scrape-interval", "--timeline", "--max-duration",
+            "--prometheus-config", "--scrape-interval", "--timeline", "--max-duration", "--scenario", "--traces",
         ]
+
+        /// Takes the load, fleet, start replicas and cold start of a catalog scenario, except
+        /// what other flags set.
+        mutating func applyScenario(_ name: String) {
+            guard ScenarioCatalog.names.contains(name) else {
+                let known = ScenarioCatalog.names.joined(separator: ", ")
+                problems.append("--scenario \"\(name)\" is unknown; use one of \(known)")
+                return
+            }
+            if given.contains("--load") {
+                problems.append(
+                    "--scenario \(name) sets the load; leave out --load \"\(options.configuration.load.label)\""
+                )
+                return
+            }
+            let scenario: Scenario
+            do {
+                scenario = try ScenarioCatalog.scenario(
+                    named: name,
+                    traces: TraceLocator(explicitDirectory: tracesDirectory)
+                )
+            } catch {
+                problems.append("--scenario \(name): \(error)")
+                return
+            }
+            options.configuration.load = .schedule(
+                scenario.load,
+                label: name,
+                startClock: Self.startClock[name] ?? 0
+            )
+            if !given.contains("--fleet") { options.configuration.parameters = scenario.fleet }
+            if !given.contains("--replicas") { options.configuration.replicas = scenario.startReplicas }
+            if !given.contains("--min-ready-cold") { options.configuration.cold = scenario.startsCold }
+        }
+
+        /// Clock time at the start of the trace windows, for trace-time labels.
+        static let startClock: [String: Double] = ["worldcup98-flash-crowd": 6 * 3600]
 
         mutating func apply(_ flag: String, _ value: String) {
             switch flag {
+            case "--scenario": scenarioName = value
+            case "--traces": tracesDirectory = value
             case "--cert": options.certificateFile = value
             case "--key": options.keyFile = value
             case "--token":
@@ -208,9 +258,11 @@ enum LoadSpec {
                         + "write e.g. flash-sale or flash-sale:100:1000:60:30:180:480"
                 ])
             }
-            var sale = FlashSale()
+            var sale = FlashSaleShape()
             let values = numbers.compactMap { $0 }
-            let setters: [WritableKeyPath<FlashSale, Double>] = [\.base, \.peak, \.start, \.ramp, \.hold, \.duration]
+            let setters: [WritableKeyPath<FlashSaleShape, Double>] = [
+                \.base, \.peak, \.start, \.ramp, \.hold, \.duration,
+            ]
             for (keyPath, value) in zip(setters, values) { sale[keyPath: keyPath] = value }
             guard sale.duration > 0 else {
                 throw OptionProblems(problems: ["--load \"\(text)\": SECONDS must be above 0"])

@@ -6,7 +6,8 @@ import Foundation
 public struct TickRecord: Codable, Sendable, Equatable {
     /// Model seconds at the end of the tick.
     public var modelTime: Double
-    /// Model time as `HH:MM:SS` since the load started, for reading traces side by side.
+    /// Trace time as `HH:MM:SS`: model time plus the clock time the load starts at (0 for
+    /// synthetic loads), for reading traces side by side.
     public var traceTime: String
     /// Requests that arrived during the tick (one model second, so also requests/s).
     public var arrivals: Double
@@ -33,9 +34,9 @@ public struct TickRecord: Codable, Sendable, Equatable {
     /// The tick's latency counts on `LatencyHistogram.bounds`, for quantiles over any stretch.
     public var latencyCounts: [Double]?
 
-    init(report: TickReport, offeredRate: Double, desired: Int, wallTime: Date) {
+    init(report: TickReport, offeredRate: Double, desired: Int, wallTime: Date, startClock: Double = 0) {
         modelTime = report.time
-        traceTime = Self.clock(report.time)
+        traceTime = Self.clock(report.time + startClock)
         arrivals = report.arrivals
         self.offeredRate = offeredRate
         self.desired = desired
@@ -75,7 +76,7 @@ public struct TickRecord: Codable, Sendable, Equatable {
 
     static func clock(_ seconds: Double) -> String {
         let whole = max(0, Int(seconds.rounded(.down)))
-        return String(format: "%02d:%02d:%02d", whole / 3600, whole / 60 % 60, whole % 60)
+        return String(format: "%02d:%02d:%02d", whole / 3600 % 24, whole / 60 % 60, whole % 60)
     }
 
     /// Encodes the record as one JSON line with sorted keys, ending in a line feed.

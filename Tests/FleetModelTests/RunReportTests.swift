@@ -40,8 +40,9 @@ import Testing
 
     @Test func summaryFiguresMatchHandCount() {
         let summary = RunSummary(records: Self.timeline())
-        // Baseline median 10, threshold 40. A 60 s window's mean passes 40 once it holds more
-        // than 20 spike seconds, at 721; the stretch starts at its first second above 40, 701.
+        // Baseline median 10, threshold 40. A 180 s window's mean passes 40 once it holds more
+        // than 60 spike seconds, at 761. The first second above 40 in it is 701, and 700 is at
+        // 10, below half the threshold, so the spike starts at 701.
         #expect(summary.spike == 701...900)
         #expect(summary.spikeToFirstScaleUp == 9)
         // Peak 100/s at 35 per pod needs 3 pods; 4 are ready at 730.
@@ -70,6 +71,40 @@ import Testing
         let marks = svg.components(separatedBy: "stroke=\"#d62728\" stroke-width=\"1\"").count - 1
         #expect(marks == 2)
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 5)
+    }
+
+    /// A one-minute blip at 9× the baseline is not a spike; a rise that ramps over three
+    /// minutes to 40× starts at the foot of the ramp.
+    @Test func spikeIgnoresBlipAndStartsAtFootOfRamp() {
+        func record(_ second: Int, _ arrivals: Double) -> TimelineRecord {
+            TimelineRecord(
+                time: Double(second),
+                arrivals: arrivals,
+                desiredReplicas: 2,
+                readyPods: 2,
+                startingPods: 0,
+                pendingPods: 0,
+                terminatingPods: 0,
+                p99Latency: nil,
+                meanLatency: nil,
+                ok: arrivals,
+                serverErrors: 0,
+                databaseConnections: 0,
+                queueDepth: 0
+            )
+        }
+        let records = (1...2400).map { second -> TimelineRecord in
+            switch second {
+            case 1201...1260: return record(second, 90)
+            case 1501...1680: return record(second, 10 + 390 * Double(second - 1500) / 180)
+            case 1681...1900: return record(second, 400)
+            default: return record(second, 10)
+            }
+        }
+        let spike = RunSummary(records: records).spike
+        // The ramp passes 20 (half of 4 × 10) at 1505 (10 + 390 × 5 / 180 = 20.8); 1504 is at
+        // 18.7, so the spike starts there, and it ends at 1900, the last second above 40.
+        #expect(spike == 1505...1900)
     }
 
     @Test func niceCeilingRoundsUpToOneTwoFive() {

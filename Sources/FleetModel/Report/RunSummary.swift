@@ -10,8 +10,9 @@ public struct RunSummary: Sendable, Equatable {
     public var replicaMinutes: Double
     /// Every change of `spec.replicas`: time, from, to.
     public var scaleEvents: [(time: Double, from: Int, to: Int)]
-    /// The spike: from the first second the load held above `spikeFactor` × the baseline for a
-    /// minute, to the last second above it. Nil when the load never did.
+    /// The spike: the first stretch whose 3-minute mean load is above `spikeFactor` × the
+    /// baseline, from the foot of its rise to the last second above that level. Nil when the
+    /// load never was.
     public var spike: ClosedRange<Double>?
     /// Seconds from the spike's start to the first scale-up at or after it.
     public var spikeToFirstScaleUp: Double?
@@ -94,22 +95,29 @@ public struct RunSummary: Sendable, Equatable {
         }
     }
 
-    /// The first stretch where the load's 60-second mean stays above `threshold`, extended to
-    /// the last second above it.
+    /// The first stretch where the load's 180-second mean stays above `threshold`. It starts
+    /// where the load last stood at or below half the threshold before the crossing, so a slow
+    /// ramp counts from its foot, and ends at the last second above the threshold. A blip of a
+    /// minute or two does not move a 3-minute mean past the threshold.
     static func findSpike(_ records: [TimelineRecord], threshold: Double) -> ClosedRange<Double>? {
-        guard threshold > 0, records.count >= 60 else { return nil }
-        var window = records.prefix(60).reduce(0) { $0 + $1.arrivals }
-        var startIndex: Int?
-        for end in 59..<records.count {
-            if end > 59 { window += records[end].arrivals - records[end - 60].arrivals }
-            if window / 60 > threshold {
-                startIndex = records[(end - 59)...end].firstIndex { $0.arrivals > threshold } ?? (end - 59)
+        let width = 180
+        guard threshold > 0, records.count >= width else { return nil }
+        var window = records.prefix(width).reduce(0) { $0 + $1.arrivals }
+        var crossing: Int?
+        for end in (width - 1)..<records.count {
+            if end > width - 1 { window += records[end].arrivals - records[end - width].arrivals }
+            if window / Double(width) > threshold {
+                crossing = records[(end - width + 1)...end].firstIndex { $0.arrivals > threshold } ?? (end - width + 1)
                 break
             }
         }
-        guard let startIndex else { return nil }
-        var endIndex = startIndex
-        for index in startIndex..<records.count where records[index].arrivals > threshold {
+        guard let crossing else { return nil }
+        var startIndex = crossing
+        while startIndex > 0, records[startIndex - 1].arrivals > threshold / 2 {
+            startIndex -= 1
+        }
+        var endIndex = crossing
+        for index in crossing..<records.count where records[index].arrivals > threshold {
             endIndex = index
         }
         return records[startIndex].time...records[endIndex].time
