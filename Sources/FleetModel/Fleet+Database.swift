@@ -71,27 +71,32 @@ extension Fleet {
             if parameters.pgbouncer == nil { refusedConnections += max(0, extra - 1) }
         }
 
-        var completed: [(count: Double, latencyMean: Double, cdf: (Double) -> Double)] = []
+        var completed: [(count: Double, latencyMean: Double, shape: LatencyShape)] = []
         let queryWait = pgbouncerWait
-        let fixedPart = queryTime
         if pods[index].poolBacklog <= 1e-12 && served < capacity * Self.steadyStateUtilizationCap {
             // Steady state: every piece passes the pool now.
             for piece in pieces {
-                let cpuWait = piece.wait
                 let mean =
-                    cpuWait.mean + piece.noise.mean + steady.mean + queryWait.mean + piece.serviceTime + fixedPart
+                    piece.wait.mean + piece.noise.mean + steady.mean + queryWait.mean + piece.serviceTime + queryTime
                 if case .zero = piece.noise {
-                    let shift = piece.serviceTime + fixedPart
-                    let combined = Self.combine(cpuWait, steady, queryWait)
-                    completed.append((piece.count, mean, { x in combined(x - shift) }))
+                    let shape = LatencyShape(
+                        first: piece.wait,
+                        second: steady,
+                        thirdMean: queryWait.mean,
+                        fixed: piece.serviceTime + queryTime
+                    )
+                    completed.append((piece.count, mean, shape))
                 } else {
                     // The pool's wait enters by its mean beside a backlog's spread, and the
                     // spread stops at the longest wait the admission limit allows.
-                    let shift = piece.serviceTime + fixedPart + steady.mean
-                    let combined = Self.combine(cpuWait, piece.noise, queryWait)
-                    let cap = piece.maximumWait
-                    let cappedMean = min(mean, shift + cap)
-                    completed.append((piece.count, cappedMean, { x in x - shift >= cap ? 1 : combined(x - shift) }))
+                    let shape = LatencyShape(
+                        first: piece.wait,
+                        second: piece.noise,
+                        thirdMean: queryWait.mean,
+                        fixed: piece.serviceTime + queryTime + steady.mean,
+                        cap: piece.maximumWait
+                    )
+                    completed.append((piece.count, min(mean, shape.fixed + shape.cap), shape))
                 }
             }
             pods[index].poolPending = steadyRate * steady.mean
@@ -119,18 +124,20 @@ extension Fleet {
         }
 
         var finished = 0.0
-        for item in completed {
+        for item in completed where item.count > 0 {
+            let probabilities = probabilities(of: item.shape)
             pods[index].requests.ok += item.count
-            pods[index].latency.add(count: item.count, mean: item.latencyMean, cdf: item.cdf)
+            pods[index].latency.add(count: item.count, mean: item.latencyMean, probabilities: probabilities)
             tick.requests.ok += item.count
-            tick.latency.add(count: item.count, mean: item.latencyMean, cdf: item.cdf)
+            tick.latency.add(count: item.count, mean: item.latencyMean, probabilities: probabilities)
             finished += item.count
         }
         if finished > 0 {
+            let shape = LatencyShape(first: .zero, second: queryWait, fixed: queryTime)
             pods[index].queryTime.add(
                 count: finished,
                 mean: queryTime + queryWait.mean,
-                cdf: { x in queryWait.cdf(x - queryTime) }
+                probabilities: probabilities(of: shape)
             )
         }
         pods[index].queryRate = finished
@@ -144,7 +151,7 @@ extension Fleet {
         capacity: Double,
         queryTime: Double,
         from start: Double,
-        completed: inout [(count: Double, latencyMean: Double, cdf: (Double) -> Double)],
+        completed: inout [(count: Double, latencyMean: Double, shape: LatencyShape)],
         tick: inout TickAccumulator
     ) {
         let timeout = parameters.pool.acquireTimeout
@@ -169,28 +176,21 @@ extension Fleet {
             let firstWait = max(0, clock - entered.start)
             let lastWait = max(0, clock + duration - entered.end)
             let wait = WaitDistribution.uniform(low: min(firstWait, lastWait), high: max(firstWait, lastWait))
-            let shift = before + queryTime
-            let combined = Self.combine(.zero, wait, queryWait)
-            completed.append((taken, wait.mean + queryWait.mean + shift, { x in combined(x - shift) }))
+            let shape = LatencyShape(first: .zero, second: wait, thirdMean: queryWait.mean, fixed: before + queryTime)
+            completed.append((taken, wait.mean + queryWait.mean + shape.fixed, shape))
             budget -= taken
             clock += duration
             if pods[index].poolQueue[0].count <= 1e-12 { pods[index].poolQueue.removeFirst() }
         }
     }
 
-    /// The CDF of the sum of three independent waits. The third, PgBouncer's, enters by its
-    /// mean: with dozens of server connections its steady-state wait is small beside the
-    /// others, and in a backlog it is the same for every request.
-    static func combine(
-        _ first: WaitDistribution,
-        _ second: WaitDistribution,
-        _ third: WaitDistribution
-    ) -> (Double) -> Double {
-        let shift = third.mean
-        if case .zero = third {
-            return { x in first.sumCDF(second, x) }
-        }
-        return { x in first.sumCDF(second, x - shift) }
+    /// The shape's share in each histogram bucket, evaluated once per tick for every group of
+    /// requests with that shape.
+    mutating func probabilities(of shape: LatencyShape) -> [Double] {
+        if let cached = shapeCache[shape] { return cached }
+        let result = LatencyHistogram.probabilities(cdf: shape.cdf)
+        if shapeCache.count < 4096 { shapeCache[shape] = result }
+        return result
     }
 
     // MARK: Database

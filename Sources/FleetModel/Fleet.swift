@@ -49,6 +49,8 @@ public struct Fleet: Sendable {
     var pgbouncerBacklog = 0.0
     var pgbouncerServerConnections = 0
     var pgbouncerWait = WaitDistribution.zero
+    /// Latency shapes evaluated in the current tick.
+    var shapeCache: [LatencyShape: [Double]] = [:]
 
     /// A fleet of `replicas` pods, Ready at time 0. With `cold`, their warm-up starts at time 0
     /// (a cold start from minimum replicas); otherwise they are fully warm.
@@ -126,6 +128,7 @@ public struct Fleet: Sendable {
         let start = time
         let end = time + 1
         var tick = TickAccumulator()
+        shapeCache.removeAll(keepingCapacity: true)
 
         let probe = parameters.lifecycle.readinessProbePeriod
         let ready = pods.indices.filter { pods[$0].phase(at: start, probePeriod: probe) == .ready }

@@ -43,14 +43,28 @@ public struct LatencyHistogram: Sendable, Equatable {
     /// `mean`.
     public mutating func add(count: Double, mean: Double, cdf: (Double) -> Double) {
         guard count > 0 else { return }
+        add(count: count, mean: mean, probabilities: Self.probabilities(cdf: cdf))
+    }
+
+    /// Adds `count` requests spread over the buckets by `probabilities` (from
+    /// `probabilities(cdf:)`), with mean latency `mean`.
+    mutating func add(count: Double, mean: Double, probabilities: [Double]) {
+        guard count > 0 else { return }
+        for index in counts.indices { counts[index] += count * probabilities[index] }
+        sum += count * mean
+    }
+
+    /// The share of a distribution in each bucket, from its cumulative distribution.
+    static func probabilities(cdf: (Double) -> Double) -> [Double] {
+        var result = [Double](repeating: 0, count: bounds.count + 1)
         var previous = 0.0
-        for (index, bound) in Self.bounds.enumerated() {
+        for (index, bound) in bounds.enumerated() {
             let current = min(1, max(previous, cdf(bound)))
-            counts[index] += count * (current - previous)
+            result[index] = current - previous
             previous = current
         }
-        counts[Self.bounds.count] += count * (1 - previous)
-        sum += count * mean
+        result[bounds.count] = 1 - previous
+        return result
     }
 
     /// Adds `count` requests of exactly `latency` seconds.

@@ -6,7 +6,7 @@ import Foundation
 /// state, zero with some probability and otherwise roughly exponential. While a backlog exists,
 /// every request waits about as long as the backlog takes to drain in FIFO order, spread evenly
 /// between the first and the last of the group.
-enum WaitDistribution: Sendable, Equatable {
+enum WaitDistribution: Sendable, Hashable {
     case zero
     /// No wait with probability 1 − `probability`, else exponential with mean `meanIfWaiting`.
     case zeroOrExponential(probability: Double, meanIfWaiting: Double)
@@ -116,5 +116,22 @@ enum QueueFormulas {
         // Conditional on waiting, the M/M/c wait is exponential with mean 1/(cμ − λ).
         let meanIfWaiting = scale / (capacity - arrivalRate)
         return .zeroOrExponential(probability: probability, meanIfWaiting: meanIfWaiting)
+    }
+}
+
+/// The latency distribution of a group of requests: two independent waits, a third wait taken
+/// by its mean, a fixed part (CPU and query time), and a cap on the waits. Groups with the same
+/// shape, such as the warm pods of one tick, share one evaluation on the histogram grid.
+struct LatencyShape: Sendable, Hashable {
+    var first: WaitDistribution
+    var second: WaitDistribution
+    var thirdMean: Double = 0
+    var fixed: Double
+    var cap: Double = .infinity
+
+    func cdf(_ x: Double) -> Double {
+        let waits = x - fixed
+        if waits >= cap { return 1 }
+        return first.sumCDF(second, waits - thirdMean)
     }
 }
