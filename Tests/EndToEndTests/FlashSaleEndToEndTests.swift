@@ -129,7 +129,7 @@ extension EndToEndTests {
         }
 
         /// The range query's resolution, seconds.
-        static let step = 0.25
+        static let step = 0.1
     }
 }
 
