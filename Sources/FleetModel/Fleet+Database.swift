@@ -19,11 +19,17 @@ extension Fleet {
 
         // Connections the pod wants: enough for the concurrency it needs, where one event loop
         // cannot finish requests faster than one per CPU time, between the pool's bounds.
-        let load = served * hold
-        let spacingBound = (hold * Double(parameters.workersPerPod) / cpuTime).rounded(.up)
-        let burstBound = (load + 2 * load.squareRoot()).rounded(.up)
-        var wanted = Int(min(spacingBound, burstBound))
-        if pods[index].poolBacklog > 0 || load >= Double(pods[index].openConnections) {
+        // With no database server connection at all (PgBouncer without a free PostgreSQL slot)
+        // a query never finishes: the hold time is infinite and every request waits for the
+        // acquire timeout.
+        let load = hold.isFinite ? served * hold : (served > 0 ? .infinity : 0)
+        var wanted = pool.maximum
+        if load.isFinite {
+            let spacingBound = (hold * Double(parameters.workersPerPod) / cpuTime).rounded(.up)
+            let burstBound = (load + 2 * load.squareRoot()).rounded(.up)
+            wanted = Int(min(Double(pool.maximum), spacingBound, burstBound))
+        }
+        if pods[index].poolBacklog > 0 || (load > 0 && load >= Double(pods[index].openConnections)) {
             wanted = pool.maximum
         }
         wanted = min(pool.maximum, max(pool.minimum, wanted))
@@ -141,7 +147,7 @@ extension Fleet {
             )
         }
         pods[index].queryRate = finished
-        pods[index].poolActive = min(Double(open), finished * hold)
+        pods[index].poolActive = hold.isFinite ? min(Double(open), finished * hold) : Double(open)
         pods[index].inFlight += pods[index].poolActive + pods[index].poolPending
     }
 
@@ -197,6 +203,11 @@ extension Fleet {
 
     /// The time one query takes on PostgreSQL, from the previous tick's query rate.
     func currentQueryTime() -> Double {
+        if let pgbouncer = parameters.pgbouncer,
+            min(pgbouncer.defaultPoolSize, parameters.database.connectionsForFleet) == 0
+        {
+            return .infinity
+        }
         let base = parameters.databaseTimePerRequest
         let fullSpeed = Double(parameters.database.concurrencyBeforeSlowdown)
         let active = queryRate * base
@@ -219,6 +230,12 @@ extension Fleet {
             return
         }
         let servers = min(pgbouncer.defaultPoolSize, parameters.database.connectionsForFleet)
+        guard servers > 0, queryTime.isFinite else {
+            pgbouncerWait = .zero
+            pgbouncerBacklog = 0
+            pgbouncerServerConnections = 0
+            return
+        }
         let capacity = Double(servers) / queryTime
         let needed = Int((queryRate * queryTime).rounded(.up))
         pgbouncerServerConnections = min(servers, max(pgbouncerServerConnections, needed))

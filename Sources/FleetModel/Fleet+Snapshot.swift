@@ -30,7 +30,8 @@ extension Fleet {
         }
         let database = parameters.database
         let serverConnections = databaseServerConnections
-        let active = min(serverConnections, queryRate * currentQueryTime())
+        let queryTime = currentQueryTime()
+        let active = queryTime.isFinite ? min(serverConnections, queryRate * queryTime) : 0
         let postgres = PostgresSnapshot(
             maxConnections: database.maxConnections,
             superuserReservedConnections: database.superuserReservedConnections,
@@ -42,7 +43,7 @@ extension Fleet {
         if let pgbouncer = parameters.pgbouncer {
             let clients = Double(pods.reduce(0) { $0 + $1.openConnections })
             let waiting = queryRate * pgbouncerWait.mean + pgbouncerBacklog
-            let serverActive = min(Double(pgbouncerServerConnections), queryRate * currentQueryTime())
+            let serverActive = queryTime.isFinite ? min(Double(pgbouncerServerConnections), queryRate * queryTime) : 0
             bouncer = PgBouncerSnapshot(
                 clientActive: max(0, clients - waiting),
                 clientWaiting: min(clients, waiting),

@@ -100,13 +100,27 @@ public struct Fleet: Sendable {
                 let rankA = Self.deletionRank(a.phase(at: time, probePeriod: probe))
                 let rankB = Self.deletionRank(b.phase(at: time, probePeriod: probe))
                 if rankA != rankB { return rankA < rankB }
-                let readyA = a.readyAt(probePeriod: probe) ?? .infinity
-                let readyB = b.readyAt(probePeriod: probe) ?? .infinity
-                if readyA != readyB { return readyA > readyB }
+                // Among Ready pods the one Ready for the shortest time goes first; otherwise,
+                // and on a tie, the newest.
+                if rankA == Self.deletionRank(.ready) {
+                    let readyA = a.readyAt(probePeriod: probe) ?? .infinity
+                    let readyB = b.readyAt(probePeriod: probe) ?? .infinity
+                    if readyA != readyB { return readyA > readyB }
+                }
                 return a.createdAt > b.createdAt
             }
+            var removed: Set<Int> = []
             for index in order.prefix(live.count - replicas) {
-                pods[index].deletedAt = time
+                // A pod never bound to a node has no kubelet to wait for: the API server
+                // removes it at once. A scheduled pod terminates through its grace period.
+                if pods[index].scheduledAt == nil {
+                    removed.insert(index)
+                } else {
+                    pods[index].deletedAt = time
+                }
+            }
+            if !removed.isEmpty {
+                pods = pods.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
             }
         }
     }
@@ -202,8 +216,9 @@ public struct Fleet: Sendable {
         }
         pods = kept
 
-        // Schedule Pending pods while the cluster has room.
-        var scheduled = pods.filter { $0.scheduledAt != nil && $0.deletedAt == nil }.count
+        // Schedule Pending pods while the cluster has room. A terminating pod keeps its place
+        // until it is gone, and a pod that waited for room is scheduled when room appears.
+        var scheduled = pods.filter { $0.scheduledAt != nil }.count
         for index in pods.indices where pods[index].scheduledAt == nil && pods[index].deletedAt == nil {
             let due = pods[index].createdAt + lifecycle.schedulingDelay
             guard now >= due else { continue }
@@ -211,8 +226,8 @@ public struct Fleet: Sendable {
                 pods[index].unschedulable = true
                 continue
             }
+            pods[index].scheduledAt = pods[index].unschedulable ? now : due
             pods[index].unschedulable = false
-            pods[index].scheduledAt = due
             scheduled += 1
         }
         openMinimumConnections(at: now)

@@ -95,11 +95,12 @@ public final class Testbed: Sendable {
     /// Wall milliseconds each tick took so far (model, store, exporters and files).
     public var tickDurations: [Double] { engine.withLock { $0.tickDurations } }
 
-    /// Runs one tick with arrivals drawn from the load shape.
+    /// Runs one tick with arrivals drawn from the load shape: Poisson around the rate at the
+    /// middle of the tick, which is the tick's mean for piecewise-linear and per-minute loads.
     @discardableResult
     public func step() throws(TestbedError) -> TickRecord {
         let load = configuration.load
-        return try step { random, second in Double(random.nextPoisson(mean: max(0, load.rate(second)))) }
+        return try step { random, second in Double(random.nextPoisson(mean: max(0, load.rate(second + 0.5)))) }
     }
 
     /// Runs one tick with the given arrivals (for tests that need exact counts).
@@ -118,7 +119,7 @@ public final class Testbed: Sendable {
             engine.generation = read.generation
 
             let second = engine.fleet.time
-            let offered = max(0, configuration.load.rate(second))
+            let offered = max(0, configuration.load.rate(second + 0.5))
             let arrivals = draw(&engine.arrivals, second)
             let report = engine.fleet.advance(arrivals: arrivals)
             let record = TickRecord(

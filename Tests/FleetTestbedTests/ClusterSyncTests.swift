@@ -33,8 +33,9 @@ import Testing
         let initial = Set(fixture.pods().compactMap { $0[path: ["metadata", "name"]]?.stringValue })
         try fixture.scale(to: 2)
 
-        // Scaled at model time 0: scheduled at 2, listening at 10, Ready at 12.
-        try fixture.run(until: 2)
+        // Scaled at model time 0: scheduled at 2, listening at 10, Ready at 12. A snapshot shows
+        // the pod as it is at the end of the tick, so the tick that reaches 2 shows it scheduled.
+        try fixture.run(until: 1)
         let new = try #require(
             fixture.pods().compactMap { $0[path: ["metadata", "name"]]?.stringValue }.first { !initial.contains($0) }
         )
@@ -43,7 +44,7 @@ import Testing
         #expect(pending[path: ["spec", "nodeName"]] == nil)
         #expect(pending[path: ["metadata", "creationTimestamp"]] == .string(fixture.timestamp(0)))
 
-        try fixture.run(until: 3)
+        try fixture.run(until: 2)
         let starting = try #require(fixture.pod(new))
         #expect(starting[path: ["status", "phase"]] == "Running")
         #expect(starting[path: ["spec", "nodeName"]] != nil)
@@ -100,7 +101,7 @@ import Testing
         )
 
         // Scaled down at model time 20, so the most recently Ready pod (the new one) goes.
-        // The grace period is 30 s, so the pod is removed in the tick that starts at 50.
+        // The grace period is 30 s, so the pod is gone from the snapshot at 50.
         try fixture.scale(to: 1)
         try fixture.run(until: 21)
         let terminating = try #require(fixture.pod(new))
@@ -111,9 +112,9 @@ import Testing
         #expect(deployment[path: ["status", "replicas"]] == 1)
         #expect(deployment[path: ["status", "readyReplicas"]] == 1)
 
-        try fixture.run(until: 50)
+        try fixture.run(until: 49)
         #expect(fixture.pod(new) != nil)
-        try fixture.run(until: 51)
+        try fixture.run(until: 50)
         #expect(fixture.pod(new) == nil)
         #expect(fixture.pods().count == 1)
     }

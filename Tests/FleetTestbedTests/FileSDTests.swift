@@ -34,11 +34,12 @@ import Testing
             ]
         )
 
-        // Scaled at 0, the new pod is Pending until it is scheduled at 2.
+        // Scaled at 0, the new pod is Pending until it is scheduled at 2: the snapshot at the end
+        // of the tick that reaches 2 shows it scheduled.
         try fixture.scale(to: 3)
-        try fixture.run(until: 2)
+        try fixture.run(until: 1)
         #expect(try read(path).filter { $0.labels["job"] == "directus" }.count == 2)
-        try fixture.run(until: 3)
+        try fixture.run(until: 2)
         let scheduled = try read(path).filter { $0.labels["job"] == "directus" }
         #expect(scheduled.count == 3)
         #expect(Set(fixture.testbed.snapshot.pods.map(\.name)) == Set(scheduled.compactMap { $0.labels["pod"] }))

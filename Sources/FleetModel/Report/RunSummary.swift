@@ -1,5 +1,18 @@
 import Foundation
 
+/// A change of `spec.replicas` in a run.
+public struct ScaleEvent: Sendable, Equatable {
+    public var time: Double
+    public var from: Int
+    public var to: Int
+
+    public init(time: Double, from: Int, to: Int) {
+        self.time = time
+        self.from = from
+        self.to = to
+    }
+}
+
 /// The figures a run is judged by, computed from its timeline.
 public struct RunSummary: Sendable, Equatable {
     public var duration: Double
@@ -8,11 +21,11 @@ public struct RunSummary: Sendable, Equatable {
     public var peakReadyPods: Int
     /// Replica-minutes: ready and starting pods integrated over time, the cost of the run.
     public var replicaMinutes: Double
-    /// Every change of `spec.replicas`: time, from, to.
-    public var scaleEvents: [(time: Double, from: Int, to: Int)]
-    /// The spike: the first stretch whose 3-minute mean load is above `spikeFactor` × the
-    /// baseline, from the foot of its rise to the last second above that level. Nil when the
-    /// load never was.
+    /// Every change of `spec.replicas`.
+    public var scaleEvents: [ScaleEvent]
+    /// The spike: the first stretch whose 5-minute mean load is above `spikeFactor` × the
+    /// baseline, from the foot of its rise to the last second above that level before 5 quiet
+    /// minutes. Nil when the load never was.
     public var spike: ClosedRange<Double>?
     /// Seconds from the spike's start to the first scale-up at or after it.
     public var spikeToFirstScaleUp: Double?
@@ -29,13 +42,6 @@ public struct RunSummary: Sendable, Equatable {
     public var totalServerErrors: Double
     public var totalRequests: Double
     public var peakDatabaseConnections: Double
-
-    public static func == (left: RunSummary, right: RunSummary) -> Bool {
-        left.duration == right.duration && left.peakArrivals == right.peakArrivals
-            && left.scaleEvents.map { [$0.time, Double($0.from), Double($0.to)] }
-                == right.scaleEvents.map { [$0.time, Double($0.from), Double($0.to)] }
-            && left.totalServerErrors == right.totalServerErrors
-    }
 
     /// Summarises `records`.
     ///
@@ -60,14 +66,16 @@ public struct RunSummary: Sendable, Equatable {
         totalRequests = records.reduce(0) { $0 + $1.ok + $1.serverErrors }
 
         var minutes = 0.0
-        var events: [(time: Double, from: Int, to: Int)] = []
+        var events: [ScaleEvent] = []
         var aboveObjective = 0.0
         for (index, record) in records.enumerated() {
             let step = index == 0 ? record.time : record.time - records[index - 1].time
             minutes += Double(record.readyPods + record.startingPods) * step / 60
             if let p99 = record.p99Latency, p99 > objective { aboveObjective += step }
             if index > 0, record.desiredReplicas != records[index - 1].desiredReplicas {
-                events.append((record.time, records[index - 1].desiredReplicas, record.desiredReplicas))
+                events.append(
+                    ScaleEvent(time: record.time, from: records[index - 1].desiredReplicas, to: record.desiredReplicas)
+                )
             }
         }
         replicaMinutes = minutes
@@ -95,12 +103,14 @@ public struct RunSummary: Sendable, Equatable {
         }
     }
 
-    /// The first stretch where the load's 180-second mean stays above `threshold`. It starts
-    /// where the load last stood at or below half the threshold before the crossing, so a slow
-    /// ramp counts from its foot, and ends at the last second above the threshold. A blip of a
-    /// minute or two does not move a 3-minute mean past the threshold.
+    /// The first stretch whose 5-minute mean load is above `threshold`. It starts at the first
+    /// second above half the threshold after the last second at or below it before the
+    /// crossing, so a slow ramp counts from its foot. It ends at the last second above the
+    /// threshold before the load stays at or below it for 5 minutes, so a later crowd is a
+    /// separate event. A blip of a minute or two does not move a 5-minute mean past the
+    /// threshold.
     static func findSpike(_ records: [TimelineRecord], threshold: Double) -> ClosedRange<Double>? {
-        let width = 180
+        let width = 300
         guard threshold > 0, records.count >= width else { return nil }
         var window = records.prefix(width).reduce(0) { $0 + $1.arrivals }
         var crossing: Int?
@@ -117,8 +127,12 @@ public struct RunSummary: Sendable, Equatable {
             startIndex -= 1
         }
         var endIndex = crossing
-        for index in crossing..<records.count where records[index].arrivals > threshold {
-            endIndex = index
+        for index in crossing..<records.count {
+            if records[index].arrivals > threshold {
+                endIndex = index
+            } else if index - endIndex >= width {
+                break
+            }
         }
         return records[startIndex].time...records[endIndex].time
     }

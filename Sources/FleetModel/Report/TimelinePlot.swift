@@ -198,8 +198,22 @@ public struct TimelinePlot: Sendable {
         value >= 100 || value == value.rounded() ? String(Int(value.rounded())) : String(format: "%.2g", value)
     }
 
+    /// Escapes text for XML content and attribute values. Control characters, which XML 1.0
+    /// forbids even as character references, become U+FFFD.
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
+            default:
+                let forbidden = scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value)
+                result.unicodeScalars.append(forbidden ? "\u{FFFD}" : scalar)
+            }
+        }
+        return result
     }
 }
