@@ -43,6 +43,9 @@ let package = Package(
         // The fleet model: a Directus-style fleet advanced one second at a time.
         .target(name: "FleetModel"),
 
+        // The simulator: policies and baseline autoscalers against the fleet model in virtual time.
+        .target(name: "Simulator", dependencies: ["FleetModel", "Autoscaler", "MetricsClient"]),
+
         // The Kubernetes API test server (library and executable).
         .target(name: "KubeTestServer", dependencies: ["HTTPServer"]),
         .executableTarget(name: "kube-test-server", dependencies: ["KubeTestServer"]),
@@ -88,6 +91,7 @@ let package = Package(
                 "FleetTestbed", "FleetModel", "KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport",
             ]
         ),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "FleetModel", "Autoscaler", "TestSupport"]),
         .testTarget(name: "HeadroomCLITests", dependencies: ["HeadroomCLI", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
