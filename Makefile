@@ -21,10 +21,11 @@ demo: packages
 	$(SWIFT) build
 	./scripts/demo
 
-# One cycle over 100 targets with four signals each; prints queries, wall and CPU time.
+# Engine against the HPA formula, one cycle over 1000 targets against Prometheus and curl, and
+# the simulator's scenario tables when present; a few minutes, not part of CI.
 bench: packages
 	$(SWIFT) build
-	./scripts/bench-cycle 100
+	./scripts/bench
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "headroom", targets: ["headroom"]),
         .executable(name: "kube-test-server", targets: ["kube-test-server"]),
         .executable(name: "headroom-testbed", targets: ["headroom-testbed"]),
+        .executable(name: "headroom-bench", targets: ["headroom-bench"]),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -63,6 +64,9 @@ let package = Package(
         ),
         .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"]),
 
+        // `make bench`: decisions per second of the engine against the HPA formula.
+        .executableTarget(name: "headroom-bench", dependencies: ["Autoscaler", "MetricsClient"]),
+
         // Helpers shared by tests: temporary directories, free ports, child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
@@ -92,7 +96,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "FleetModel", "Autoscaler", "TestSupport"]),
-        .testTarget(name: "HeadroomCLITests", dependencies: ["HeadroomCLI", "TestSupport"]),
+        .testTarget(
+            name: "HeadroomCLITests",
+            dependencies: ["HeadroomCLI", "Autoscaler", "MetricsClient", "HTTPTransport", "TestSupport"]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport"]

@@ -97,7 +97,7 @@ public struct PrometheusSignalSource: SignalSource {
     /// Converts `signal` to the Prometheus client's form, or returns why its template does not parse.
     /// The policy loader rejects such templates, so a failure here means the policy was
     /// built in code without the loader.
-    private static func signalQuery(_ signal: SignalPolicy) -> Result<SignalQuery, MetricsError> {
+    static func signalQuery(_ signal: SignalPolicy) -> Result<SignalQuery, MetricsError> {
         Result { () throws(MetricsError) -> SignalQuery in
             SignalQuery(
                 name: signal.name,

@@ -36,7 +36,7 @@ public struct Decision: Sendable, Codable, Equatable {
 
     /// Formats a signal value for people: a value within float noise of a whole number below
     /// 1e15 as that number (`57.99999999999999` reads `58`), others with 6 significant digits.
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "+Inf" : "-Inf") }
         let whole = value.rounded()
         if abs(whole) < 1e15, abs(value - whole) <= 1e-9 * max(1, abs(value)) {
