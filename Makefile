@@ -16,7 +16,8 @@ test: packages
 	$(SWIFT) build --build-tests
 	@./scripts/run-tests $(TEST_TARGETS)
 
-# A scripted scale-up against a real Prometheus and the API test server, on loopback.
+# Replays the WorldCup98 flash crowd through headroom-testbed, a real Prometheus and
+# headroom run, on loopback; writes demo-report/.
 demo: packages
 	$(SWIFT) build
 	./scripts/demo

@@ -111,9 +111,14 @@ public enum ReportCommand {
         for note in options.notes { markdown += "\(note)\n\n" }
         markdown += "![load, replicas, p99 and 5xx over trace time](timeline.svg)\n\n"
         markdown += "```\n\(table)```\n\n"
-        markdown += "## Scale events\n\n| Trace time | From | To |\n|---|---|---|\n"
-        for event in summary.scaleEvents {
-            markdown += "| \(label(event.time)) | \(event.from) | \(event.to) |\n"
+        markdown += "## Scale events\n\n"
+        if summary.scaleEvents.isEmpty {
+            markdown += "`spec.replicas` did not change during the run.\n"
+        } else {
+            markdown += "| Trace time | From | To |\n|---|---|---|\n"
+            for event in summary.scaleEvents {
+                markdown += "| \(label(event.time)) | \(event.from) | \(event.to) |\n"
+            }
         }
         let reportPath = (options.output as NSString).appendingPathComponent("report.md")
         try Data(markdown.utf8).write(to: URL(fileURLWithPath: reportPath))
