@@ -153,7 +153,9 @@ struct CheckCommandTests {
 
         let help = try HeadroomBinary.run(["--help"])
         #expect(help.status == 0)
-        #expect(help.stdout.contains("check  Validate a policy file"))
+        // Names are padded to the longest, `simulate`, plus two spaces.
+        #expect(help.stdout.contains("check     Validate a policy file"))
+        #expect(help.stdout.contains("simulate  Score a policy"))
 
         let checkHelp = try HeadroomBinary.run(["check", "--help"])
         #expect(checkHelp.status == 0)
