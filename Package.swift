@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "FleetModel"),
 
         // The simulator: policies and baseline autoscalers against the fleet model in virtual time.
-        .target(name: "Simulator", dependencies: ["FleetModel", "Autoscaler", "MetricsClient"]),
+        .target(name: "Simulator", dependencies: ["FleetModel", "Autoscaler", "MetricsClient", "Observability"]),
 
         // The Kubernetes API test server (library and executable).
         .target(name: "KubeTestServer", dependencies: ["HTTPServer"]),
@@ -60,6 +60,7 @@ let package = Package(
             name: "HeadroomCLI",
             dependencies: [
                 "Autoscaler", "MetricsClient", "KubeClient", "HTTPTransport", "HTTPServer", "Observability",
+                "Simulator", "FleetModel",
             ]
         ),
         .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"]),
@@ -95,7 +96,10 @@ let package = Package(
                 "FleetTestbed", "FleetModel", "KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport",
             ]
         ),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "FleetModel", "Autoscaler", "TestSupport"]),
+        .testTarget(
+            name: "SimulatorTests",
+            dependencies: ["Simulator", "FleetModel", "Autoscaler", "MetricsClient", "HTTPTransport", "TestSupport"]
+        ),
         .testTarget(
             name: "HeadroomCLITests",
             dependencies: ["HeadroomCLI", "Autoscaler", "MetricsClient", "HTTPTransport", "TestSupport"]

@@ -4,7 +4,9 @@ import Foundation
 public enum HeadroomCommandLine {
     public static let version = "0.1.0-dev"
 
-    static let subcommands: [any Subcommand.Type] = [CheckCommand.self, RunCommand.self, ReplayCommand.self]
+    static let subcommands: [any Subcommand.Type] = [
+        CheckCommand.self, RunCommand.self, SimulateCommand.self, ReplayCommand.self,
+    ]
 
     /// Runs `headroom` with `arguments` (without the program name) and returns the exit status.
     public static func run(_ arguments: [String], output: CommandOutput) async -> Int32 {
