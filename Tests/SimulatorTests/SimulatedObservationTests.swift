@@ -1,3 +1,5 @@
+import FleetModel
+import Foundation
 import Testing
 
 @testable import Simulator
@@ -14,5 +16,39 @@ import Testing
         )
         #expect(observation.concurrency[6] == 1.5)
         #expect(observation.concurrency[60] == 1.2)
+    }
+}
+
+@Suite struct TraceFileScenarioTests {
+    /// Per-minute counts 600, 1,200 and 600 run at count ÷ 60: 10, 20 and 10 requests/s.
+    @Test func oneLineTraceRunsAtCountOverSixty() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).txt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("600,1200,600\n".utf8).write(to: URL(fileURLWithPath: path))
+        let scenario = try SimulationScenarios.scenario(named: path, traces: TraceLocator())
+        #expect(scenario.load.duration == 180)
+        #expect(scenario.load.requestsPerSecond(at: 30) == 10)
+        #expect(scenario.load.requestsPerSecond(at: 90) == 20)
+        #expect(scenario.minReplicas == 2)
+        #expect(scenario.fleet == .directusPgBouncer)
+    }
+
+    @Test func csvTraceWithHeaderIsWorldCupLayout() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trace-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = "period,count\n1998-05-12 06:00:00,120\n1998-05-12 06:01:00,240\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let scenario = try SimulationScenarios.scenario(named: path, traces: TraceLocator())
+        #expect(scenario.load.duration == 120)
+        #expect(scenario.load.requestsPerSecond(at: 61) == 4)
+    }
+
+    @Test func missingTraceFileNamesThePath() {
+        let path = "/nonexistent/trace-\(UUID().uuidString).csv"
+        #expect {
+            _ = try SimulationScenarios.scenario(named: path, traces: TraceLocator())
+        } throws: { error in
+            "\(error)".contains(path)
+        }
     }
 }

@@ -22,7 +22,8 @@ enum SimulateCommand: Subcommand {
 
         Options:
           --policy FILE      ScalingPolicy with one target whose signals are presets
-          --scenario NAME    \(SimulationScenarios.names.joined(separator: ", ")) (repeatable)
+          --scenario NAME    \(SimulationScenarios.names.joined(separator: ", ")), or a trace
+                             file (per-minute counts, run at count ÷ 60 requests/s); repeatable
           --seeds SPEC       seeds as 1-5 or 1,3,4 (default 1-5)
           --baselines LIST   comma-separated: \(KnownBaselines.names.joined(separator: ","))
           --report FILE.md   also write the report as Markdown

@@ -68,10 +68,11 @@ struct SimulateOptions: Equatable {
                     "'--scenario NAME' is required; choose from \(SimulationScenarios.names.joined(separator: ", "))"
             )
         }
-        for name in scenarios where !SimulationScenarios.names.contains(name) {
+        for name in scenarios
+        where !SimulationScenarios.names.contains(name) && !SimulationScenarios.isTraceFile(name) {
             throw UsageError(
                 message: "'--scenario' got '\(name)', which is not a scenario; choose from "
-                    + SimulationScenarios.names.joined(separator: ", ")
+                    + SimulationScenarios.names.joined(separator: ", ") + ", or give a trace file's path"
             )
         }
         var options = SimulateOptions(policyPath: policy, scenarios: scenarios)

@@ -1,4 +1,5 @@
 import FleetModel
+import Foundation
 
 /// The scenarios `simulate` accepts: the scored catalog, plus a short synthetic one that CI can
 /// afford to run on every change.
@@ -10,8 +11,37 @@ public enum SimulationScenarios {
     public static var names: [String] { ScenarioCatalog.names + [smokeName] }
 
     public static func scenario(named name: String, traces: TraceLocator) throws -> Scenario {
-        guard name == smokeName else { return try ScenarioCatalog.scenario(named: name, traces: traces) }
-        return smokeScenario
+        if name == smokeName { return smokeScenario }
+        if isTraceFile(name) { return try traceFileScenario(path: name) }
+        return try ScenarioCatalog.scenario(named: name, traces: traces)
+    }
+
+    /// True when `name` is a path to a trace file rather than a scenario name: it contains a
+    /// `/` or ends in `.csv` or `.txt`.
+    public static func isTraceFile(_ name: String) -> Bool {
+        name.contains("/") || name.hasSuffix(".csv") || name.hasSuffix(".txt")
+    }
+
+    /// A trace file run as is: per-minute counts, in the WorldCup98 CSV layout (`period,count`
+    /// with a header) or as one line of comma-separated counts, at count ÷ 60 requests/s, on
+    /// fleet `directus-pgbouncer` with replicas min 2, max 100, start 2, warm. Not scored.
+    public static func traceFileScenario(path: String) throws -> Scenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RequestTraceError.unreadableFile(path: path, reason: "no such file or not readable")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let firstLine = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+        let trace =
+            firstLine.lowercased().hasPrefix("period")
+            ? try RequestTrace.parseWorldCup98(text, source: path)
+            : try RequestTrace.parseAzure(text, source: path)
+        return Scenario(
+            name: path,
+            summary: "trace file \(path), \(trace.requestsPerMinute.count) minutes at count ÷ 60 requests/s",
+            fleet: .directusPgBouncer,
+            load: try trace.load(scaledBy: .factor(1)),
+            tuningOnly: true
+        )
     }
 
     /// The `smoke-ramp` scenario, which reads no trace.
