@@ -52,3 +52,18 @@ import Testing
         }
     }
 }
+
+@Suite struct BaselineWindowTests {
+    /// Every KPA variant reads only windows the simulator computes; a missing window means no
+    /// data and no scaling at all.
+    @Test func settingsCoverEveryKPAWindow() throws {
+        let scenario = SimulationScenarios.smokeScenario
+        let settings = SimulationSettings()
+        for name in ["kpa", "kpa-tuned"] {
+            let model = try #require(KnownBaselines.make(name, scenario: scenario) as? KPAModel)
+            for window in model.windows {
+                #expect(settings.concurrencyWindows.contains(window), "\(name) reads \(window) s")
+            }
+        }
+    }
+}

@@ -15,8 +15,9 @@ public struct SimulationSettings: Sendable, Equatable {
     public var objective: Double = 0.5
     /// Requests per second one Ready pod carries at its target, for "enough ready capacity".
     public var perPodRate: Double = 35
-    /// Windows of the in-flight averages handed to baselines, seconds.
-    public var concurrencyWindows: [Double] = [6, 60]
+    /// Windows of the in-flight averages handed to baselines, seconds: the panic and stable
+    /// windows of the default KPA (6, 60) and of the tuned one (3, 30).
+    public var concurrencyWindows: [Double] = [3, 6, 30, 60]
 
     public init() {}
 
