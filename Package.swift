@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"]),
 
         // `make bench`: decisions per second of the engine against the HPA formula.
-        .executableTarget(name: "headroom-bench", dependencies: ["Autoscaler", "MetricsClient"]),
+        .executableTarget(name: "headroom-bench", dependencies: ["Autoscaler", "MetricsClient", "Simulator"]),
 
         // Helpers shared by tests: temporary directories, free ports, child processes.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,6 +1,7 @@
 import Autoscaler
 import Foundation
 import MetricsClient
+import Simulator
 
 // `headroom-bench`: decisions per second of DecisionEngine against the HPA formula on the
 // same inputs, each a target with four utilization signals and a history carried between
@@ -85,6 +86,30 @@ let hpa = measure {
     return sum
 }
 
+// The simulator's HPA model with its behavior state carried, fed the first signal as its
+// External metric (value per replica against the first threshold), one sync every 15 s.
+let hpaModel = measure {
+    var model = HPAModel(
+        targetAverageValue: thresholds[0],
+        minReplicas: target.minReplicas,
+        maxReplicas: target.maxReplicas
+    )
+    var sum = 0
+    for index in 0..<count {
+        let input = inputs[index % inputs.count]
+        let observation = SimulatedObservation(
+            time: 15 * Double(index),
+            specReplicas: input.replicas,
+            readyPods: input.replicas,
+            unreadyPods: 0,
+            requestRate: input.values[0] * Double(input.replicas),
+            concurrency: [:]
+        )
+        sum &+= model.decide(observation) ?? input.replicas
+    }
+    return sum
+}
+
 func rate(_ seconds: Double) -> String { String(format: "%.0f", Double(count) / max(seconds, 1e-9)) }
 print("decisions:                      \(count) (4 signals, history carried, same inputs for both)")
 print(
@@ -94,4 +119,10 @@ print("HPA formula (baseline):         \(rate(hpa.seconds)) decisions/s (\(Strin
 print(
     "engine cost per decision:       \(String(format: "%.1f", hpa.seconds > 0 ? engine.seconds / hpa.seconds : 0))x the formula"
 )
-print("checksums (engine, formula):    \(engine.checksum), \(hpa.checksum)")
+print(
+    "HPAModel.decide (simulator):    \(rate(hpaModel.seconds)) decisions/s (\(String(format: "%.3f", hpaModel.seconds)) s)"
+)
+print(
+    "engine cost per decision:       \(String(format: "%.1f", hpaModel.seconds > 0 ? engine.seconds / hpaModel.seconds : 0))x the HPA model"
+)
+print("checksums (engine, formula, model): \(engine.checksum), \(hpa.checksum), \(hpaModel.checksum)")
