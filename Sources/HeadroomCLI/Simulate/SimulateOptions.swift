@@ -105,12 +105,14 @@ struct SimulateOptions: Equatable {
     /// `1-5`, `3` or `1,3,4`; nil for anything else, an empty range or a seed outside 1...1_000_000.
     static func parseSeeds(_ text: String) -> [UInt64]? {
         var seeds: [UInt64] = []
+        var seen: Set<UInt64> = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { UInt64($0) }
             guard (1...2).contains(bounds.count), let low = bounds.first ?? nil, let high = bounds.last ?? nil,
                 low >= 1, low <= high, high <= 1_000_000
             else { return nil }
-            seeds += Array(low...high)
+            // A seed given twice would weigh twice in every mean, so each counts once.
+            for seed in low...high where seen.insert(seed).inserted { seeds.append(seed) }
         }
         return seeds.isEmpty ? nil : seeds
     }

@@ -114,9 +114,10 @@ public struct HPAModel: SimulatedAutoscaler {
 
     /// Step 3: records `proposal` and returns the replicas the windows allow.
     private mutating func stabilize(_ proposal: Int, current: Int, now: Double) -> Int {
-        // The first sync seeds the scale-down window with the current replicas, so an HPA
-        // created on a running workload does not scale it down at once.
-        if !hasRecommendations && behavior.scaleDown.stabilizationWindowSeconds > 0 {
+        // The first sync seeds the recommendation history with the current replicas, as the
+        // controller's recordInitialRecommendation does, so an HPA created on a running workload
+        // neither scales it down nor, with a scale-up window, up at once.
+        if !hasRecommendations {
             recommendations.append((now, current))
         }
         hasRecommendations = true
