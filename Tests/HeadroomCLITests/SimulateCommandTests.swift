@@ -109,3 +109,44 @@ struct SimulateCommandTests {
         #expect(svg.contains(">headroom</text>"))
     }
 }
+
+@Suite struct SimulatePipelineLagTests {
+    @Test func lagIsParsedAndChecked() {
+        let base = ["--policy", "p.yaml", "--scenario", "smoke-ramp"]
+        #expect((try? SimulateOptions.parse(base + ["--pipeline-lag", "30s"]).get())?.pipelineLag == 30)
+        #expect((try? SimulateOptions.parse(base + ["--pipeline-lag=12.5"]).get())?.pipelineLag == 12.5)
+        for bad in ["-1", "soon", "601"] {
+            guard case .failure(let error) = SimulateOptions.parse(base + ["--pipeline-lag", bad]) else {
+                Issue.record("--pipeline-lag \(bad) was accepted")
+                continue
+            }
+            #expect(error.message.contains("'--pipeline-lag' got '\(bad)'"))
+        }
+    }
+
+    /// The same seed with samples visible 60 s after their scrape: the report states the lag,
+    /// and the spike is met no earlier than with fresh samples, since every decision sees the
+    /// ramp a minute late.
+    @Test func lagDelaysTheSpikeResponse() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.write("policy.yaml", SimulateCommandTests.policy)
+        func spikeTime(_ extra: [String]) async throws -> (Double, String) {
+            let captured = CapturedOutput()
+            let csv = directory.file("scores-\(extra.count).csv")
+            let code = await HeadroomCommandLine.run(
+                ["simulate", "--policy", file, "--scenario", "smoke-ramp", "--seeds", "1", "--csv", csv] + extra,
+                output: captured.output
+            )
+            #expect(code == 0, "\(captured.standardError)")
+            let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            let column = try #require(rows[0].firstIndex(of: "spike_to_enough_ready_seconds"))
+            return (Double(rows[1][column]) ?? .infinity, captured.standardOutput)
+        }
+        let (fresh, _) = try await spikeTime([])
+        let (late, output) = try await spikeTime(["--pipeline-lag", "60"])
+        #expect(output.contains("metric pipeline lag 60 s"))
+        #expect(late >= fresh, "with lag \(late) s, without \(fresh) s")
+    }
+}

@@ -22,6 +22,8 @@ enum SimulateCommand: Subcommand {
 
         Options:
           --policy FILE      ScalingPolicy with one target whose signals are presets
+          --pipeline-lag S   seconds from a scrape until its samples answer queries, for every
+                             policy alike (default 0: visible at scrape time)
           --scenario NAME    \(SimulationScenarios.names.joined(separator: ", ")), or a trace
                              file (per-minute counts, run at count ÷ 60 requests/s); repeatable
           --seeds SPEC       seeds as 1-5 or 1,3,4 (default 1-5)
@@ -63,9 +65,12 @@ enum SimulateCommand: Subcommand {
             factories.append { scenario in KnownBaselines.make(name, scenario: scenario)! }
         }
 
+        var settings = SimulationSettings()
+        settings.pipelineLag = options.pipelineLag
         let simulation = Simulation(
             target: target,
             baselines: factories,
+            settings: settings,
             seeds: options.seeds,
             keepFirstTimeline: options.plotPath != nil,
             progress: { output.standardError("progress: \($0)\n") }

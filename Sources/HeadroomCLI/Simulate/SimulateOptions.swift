@@ -10,6 +10,8 @@ struct SimulateOptions: Equatable {
     var plotPath: String?
     var csvPath: String?
     var tracesDirectory: String?
+    /// Seconds from a scrape until its samples answer queries, for every policy alike.
+    var pipelineLag: Double = 0
 
     struct UsageError: Error, Equatable {
         let message: String
@@ -17,6 +19,7 @@ struct SimulateOptions: Equatable {
 
     static let valueFlags = [
         "--policy", "--scenario", "--seeds", "--baselines", "--report", "--plot", "--csv", "--traces",
+        "--pipeline-lag",
     ]
 
     /// Reads `--flag VALUE` and `--flag=VALUE`; every problem names the flag, the value and the fix.
@@ -76,6 +79,16 @@ struct SimulateOptions: Equatable {
             )
         }
         var options = SimulateOptions(policyPath: policy, scenarios: scenarios)
+        if let text = values["--pipeline-lag"]?.first {
+            guard let lag = Double(text.hasSuffix("s") ? String(text.dropLast()) : text), lag.isFinite, lag >= 0,
+                lag <= 600
+            else {
+                throw UsageError(
+                    message: "'--pipeline-lag' got '\(text)'; give seconds from 0 to 600, such as 30 or 30s"
+                )
+            }
+            options.pipelineLag = lag
+        }
         if let text = values["--seeds"]?.first {
             guard let seeds = parseSeeds(text) else {
                 throw UsageError(
