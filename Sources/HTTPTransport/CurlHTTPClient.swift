@@ -26,6 +26,15 @@ public final class CurlHTTPClient: HTTPClient {
         engine.stop()
     }
 
+    /// Fails the requests still waiting or running, stops the transfer thread and waits up to
+    /// `timeout` for it to finish. Call it before the process exits: exit-time cleanup of
+    /// libcurl and OpenSSL under a running transfer can abort the process. Returns false when
+    /// the thread did not finish in time.
+    @discardableResult
+    public func shutdown(waitingUpTo timeout: Duration = .seconds(2)) -> Bool {
+        engine.stop(waitingUpTo: timeout)
+    }
+
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let credentials = configuration.credentials
         let first = try await perform(request, authorization: try await authorization(from: credentials))

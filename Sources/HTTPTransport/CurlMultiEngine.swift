@@ -22,6 +22,14 @@ final class CurlMultiEngine: @unchecked Sendable {
     private let maxActive: Int
     private let inbox = Mutex(Inbox())
 
+    deinit {
+        // The engine thread holds a strong reference while it runs, so it has returned here.
+        curl_multi_cleanup(multi)
+    }
+
+    /// Signalled once when the engine thread has failed its transfers and returned.
+    private let finished = DispatchSemaphore(value: 0)
+
     /// Creates the multi handle and starts the engine thread.
     init(maxActive: Int) throws(TransportError) {
         CurlGlobal.initializeOnce()
@@ -38,7 +46,17 @@ final class CurlMultiEngine: @unchecked Sendable {
 
     /// Queues `transfer`, whose continuation is resumed later on the engine thread.
     func submit(_ transfer: CurlTransfer) {
-        inbox.withLock { $0.submitted.append(transfer) }
+        let accepted = inbox.withLock { inbox in
+            guard !inbox.stopping else { return false }
+            inbox.submitted.append(transfer)
+            return true
+        }
+        guard accepted else {
+            // The thread is gone or going: nobody would ever finish this transfer.
+            let reason = "the HTTP client was shut down before the request was sent"
+            transfer.finish(.failure(.failed(url: transfer.displayURL, reason: reason)))
+            return
+        }
         curl_multi_wakeup(multi)
     }
 
@@ -53,6 +71,18 @@ final class CurlMultiEngine: @unchecked Sendable {
     func stop() {
         inbox.withLock { $0.stopping = true }
         curl_multi_wakeup(multi)
+    }
+
+    /// Stops the thread and waits up to `timeout` for it to leave libcurl, so that a process
+    /// exiting next does not run libcurl's and OpenSSL's exit-time cleanup under a transfer.
+    /// Returns false when the thread did not finish in time.
+    func stop(waitingUpTo timeout: Duration) -> Bool {
+        stop()
+        let nanoseconds = Double(timeout.components.seconds) * 1e9 + Double(timeout.components.attoseconds) / 1e9
+        guard finished.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success else { return false }
+        // Leave the signal for the next caller: the thread stays finished.
+        finished.signal()
+        return true
     }
 
     private func run() {
@@ -93,7 +123,9 @@ final class CurlMultiEngine: @unchecked Sendable {
                 for transfer in waiting {
                     transfer.finish(.failure(.failed(url: transfer.displayURL, reason: reason)))
                 }
-                curl_multi_cleanup(multi)
+                // The multi handle stays allocated until deinit, so a wakeup from stop() or
+                // cancel() that races with this return never touches freed memory.
+                finished.signal()
                 return
             }
 

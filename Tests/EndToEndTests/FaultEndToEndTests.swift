@@ -105,7 +105,8 @@ extension EndToEndTests {
 
             // The first SIGTERM lets the cycle finish and exits 0.
             child.terminate(grace: .seconds(12))
-            #expect(child.process.terminationReason == .exit)
+            let tail = String(String(decoding: child.stderr().utf8.suffix(2000), as: UTF8.self))
+            #expect(child.process.terminationReason == .exit, "stderr ends with: \(tail)")
             #expect(child.process.terminationStatus == 0)
         }
     }

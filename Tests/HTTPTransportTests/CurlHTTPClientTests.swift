@@ -280,3 +280,27 @@ struct CurlHTTPClientTests {
         #expect(!text.contains("hunter2"))
     }
 }
+
+@Suite(.serialized)
+struct CurlHTTPClientShutdownTests {
+    /// After `shutdown`, the transfer thread has returned and a request fails at once with a
+    /// clear reason instead of waiting forever; shutting down twice and then releasing the
+    /// client is harmless.
+    @Test func shutdownStopsThreadAndFailsLaterRequests() async throws {
+        let server = try LoopbackHTTPServer { _ in CannedResponse(status: 200, headers: [], body: "ok") }
+        defer { server.stop() }
+        var client: CurlHTTPClient? = try CurlHTTPClient()
+        let first = try await client!.send(HTTPRequest(method: .get, url: server.baseURL + "/"))
+        #expect(first.status == 200)
+
+        #expect(client!.shutdown(waitingUpTo: .seconds(5)))
+        #expect(client!.shutdown(waitingUpTo: .seconds(1)))
+        do {
+            _ = try await client!.send(HTTPRequest(method: .get, url: server.baseURL + "/"))
+            Issue.record("a request after shutdown succeeded")
+        } catch let error as TransportError {
+            #expect("\(error)".contains("shut down"), "\(error)")
+        }
+        client = nil
+    }
+}

@@ -10,6 +10,8 @@ import Observability
 struct RunRuntime {
     let loop: ControlLoop
     let metricsServer: HTTPServer?
+    /// The HTTP clients, shut down before the process exits.
+    let httpClients: [CurlHTTPClient]
 
     /// Loads the Kubernetes configuration (flags first, then `KUBECONFIG`, the in-cluster
     /// service account and `~/.kube/config`), builds the clients and starts the endpoint.
@@ -63,6 +65,7 @@ struct RunRuntime {
             )
         )
 
+        httpClients = [kubeHTTP, prometheusHTTP]
         if let address = options.metricsAddress {
             let server: HTTPServer
             do {
@@ -94,5 +97,6 @@ struct RunRuntime {
 
     func stop() {
         metricsServer?.stop()
+        for client in httpClients { client.shutdown() }
     }
 }
