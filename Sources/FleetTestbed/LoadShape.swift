@@ -37,41 +37,4 @@ public struct LoadShape: Sendable {
             _ in rate
         }
     }
-
-    /// Returns a flash sale. The rate is `base` requests/s, ramps linearly to `peak` from `start`
-    /// over `ramp` seconds, holds `peak` for `hold` seconds, falls back to `base` over `ramp`
-    /// seconds, then stays at `base` until `duration`.
-    public static func flashSale(_ sale: FlashSaleShape) -> LoadShape {
-        LoadShape(label: sale.label, duration: sale.duration) { second in sale.rate(at: second) }
-    }
-}
-
-/// The parameters of the flash-sale shape, in requests per second and model seconds.
-public struct FlashSaleShape: Sendable, Equatable {
-    public var base: Double = 100
-    public var peak: Double = 1000
-    public var start: Double = 60
-    public var ramp: Double = 30
-    public var hold: Double = 180
-    public var duration: Double = 480
-
-    public init() {}
-
-    public var label: String {
-        let parts = [base, peak, start, ramp, hold, duration].map(MetricsText.format)
-        return "flash-sale:" + parts.joined(separator: ":")
-    }
-
-    public func rate(at second: Double) -> Double {
-        let rampEnd = start + ramp
-        let holdEnd = rampEnd + hold
-        let fallEnd = holdEnd + ramp
-        switch second {
-        case ..<start: return base
-        case ..<rampEnd: return base + (peak - base) * (second - start) / ramp
-        case ..<holdEnd: return peak
-        case ..<fallEnd: return peak - (peak - base) * (second - holdEnd) / ramp
-        default: return base
-        }
-    }
 }

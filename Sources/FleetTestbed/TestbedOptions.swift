@@ -258,16 +258,31 @@ enum LoadSpec {
                         + "write e.g. flash-sale or flash-sale:100:1000:60:30:180:480"
                 ])
             }
-            var sale = FlashSaleShape()
-            let values = numbers.compactMap { $0 }
-            let setters: [WritableKeyPath<FlashSaleShape, Double>] = [
-                \.base, \.peak, \.start, \.ramp, \.hold, \.duration,
-            ]
-            for (keyPath, value) in zip(setters, values) { sale[keyPath: keyPath] = value }
-            guard sale.duration > 0 else {
-                throw OptionProblems(problems: ["--load \"\(text)\": SECONDS must be above 0"])
+            // BASE:PEAK:START:RAMP:HOLD:SECONDS, defaults 100:1000:60:30:180:480. The same
+            // RAMP is used up and down, and the load stays at BASE after the fall.
+            var values = [100.0, 1000, 60, 30, 180, 480]
+            for (index, value) in numbers.compactMap({ $0 }).enumerated() { values[index] = value }
+            let (base, peak, start, ramp, hold, duration) = (
+                values[0], values[1], values[2], values[3], values[4], values[5]
+            )
+            let tail = duration - start - 2 * ramp - hold
+            guard duration > 0, tail >= 0 else {
+                throw OptionProblems(problems: [
+                    "--load \"\(text)\": SECONDS must be above 0 and at least START + 2 × RAMP + HOLD "
+                        + "(\(MetricsText.format(start + 2 * ramp + hold)))"
+                ])
             }
-            return .flashSale(sale)
+            let sale = FlashSale(
+                baseRequestsPerSecond: base,
+                peakRequestsPerSecond: peak,
+                leadIn: start,
+                rampUp: ramp,
+                hold: hold,
+                rampDown: ramp,
+                tail: tail
+            )
+            let label = "flash-sale:" + values.map(MetricsText.format).joined(separator: ":")
+            return .schedule(sale.load, label: label)
         default:
             throw OptionProblems(problems: [
                 "--load \"\(text)\" names no known shape; use steady:RATE:SECONDS or flash-sale[:\(names)]"

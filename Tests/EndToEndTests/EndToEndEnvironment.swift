@@ -148,20 +148,8 @@ final class EndToEndEnvironment: @unchecked Sendable {
         ]
     }
 
-    /// Generates a self-signed P-256 certificate for IP 127.0.0.1 with `openssl req -x509`.
+    /// Generates a self-signed certificate for IP 127.0.0.1 (see TestCertificates).
     static func generateCertificate(in directory: TemporaryDirectory) throws -> (certificate: String, key: String) {
-        let certificate = directory.file("api.crt")
-        let key = directory.file("api.key")
-        let result = try runCommand(
-            "openssl",
-            [
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1",
-            ],
-            timeout: .seconds(30)
-        )
-        guard result.status == 0 else { throw TestSupportError.failed("openssl req failed: \(result.stderr)") }
-        return (certificate, key)
+        try TestCertificates.selfSignedLoopback(in: directory)
     }
 }

@@ -85,3 +85,24 @@ public func bcryptHash(_ password: String) throws -> String {
     }
     return String(line[line.index(after: colon)...])
 }
+
+extension TestCertificates {
+    /// Generates a self-signed P-256 certificate for IP 127.0.0.1 with `openssl req -x509`, as
+    /// the API test servers use, and returns the paths of the certificate and key PEM files.
+    public static func selfSignedLoopback(in directory: TemporaryDirectory) throws -> (certificate: String, key: String)
+    {
+        let certificate = directory.file("api.crt")
+        let key = directory.file("api.key")
+        let result = try runCommand(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1",
+            ],
+            timeout: .seconds(30)
+        )
+        guard result.status == 0 else { throw TestSupportError.failed("openssl req failed: \(result.stderr)") }
+        return (certificate, key)
+    }
+}
