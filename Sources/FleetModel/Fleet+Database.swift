@@ -47,7 +47,7 @@ extension Fleet {
         for rank in 0..<min(wanted, pods[index].openConnections) {
             pods[index].connectionLastUsed[rank] = start
         }
-        // Close connections above the minimum that nobody wanted for `idleTimeout`.
+        // Close connections above the minimum that no request needed for `idleTimeout`.
         while pods[index].openConnections > pool.minimum,
             let last = pods[index].connectionLastUsed.last,
             start - last >= pool.idleTimeout
@@ -190,8 +190,8 @@ extension Fleet {
         }
     }
 
-    /// The shape's share in each histogram bucket, evaluated once per tick for every group of
-    /// requests with that shape.
+    /// Returns the shape's share in each histogram bucket, evaluated once per tick for every
+    /// group of requests with that shape.
     mutating func probabilities(of shape: LatencyShape) -> [Double] {
         if let cached = shapeCache[shape] { return cached }
         let result = LatencyHistogram.probabilities(cdf: shape.cdf)
@@ -201,7 +201,7 @@ extension Fleet {
 
     // MARK: Database
 
-    /// The time one query takes on PostgreSQL, from the previous tick's query rate.
+    /// Returns the time one query takes on PostgreSQL, from the previous tick's query rate.
     func currentQueryTime() -> Double {
         if let pgbouncer = parameters.pgbouncer,
             min(pgbouncer.defaultPoolSize, parameters.database.connectionsForFleet) == 0

@@ -71,7 +71,7 @@ extension Fleet {
     /// Characters Kubernetes uses for generated name suffixes (no vowels, no look-alikes).
     private static let suffixAlphabet = Array("bcdfghjklmnpqrstvwxz2456789")
 
-    /// A stable stand-in for the pod-template-hash label of the Deployment's ReplicaSet; pod
+    /// Returns a stable stand-in for the pod-template-hash label of the Deployment's ReplicaSet; pod
     /// names are `<deployment>-<hash>-<suffix>`.
     public static func podTemplateHash(_ name: String) -> String {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325

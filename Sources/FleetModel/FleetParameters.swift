@@ -151,7 +151,7 @@ public struct PgBouncerParameters: Sendable, Equatable {
     }
 }
 
-/// What a pod accepts before it refuses work.
+/// The admission limits of a pod: queued requests and request age.
 public struct AdmissionParameters: Sendable, Equatable {
     /// Requests waiting for the event loop; one more gets HTTP 503 at once.
     public var queueLimit: Int
@@ -164,7 +164,7 @@ public struct AdmissionParameters: Sendable, Equatable {
     }
 }
 
-/// How a pod goes from created to Ready and from deleted to gone.
+/// The timing of a pod's life: scheduling, startup, readiness, warm-up and termination.
 public struct PodLifecycle: Sendable, Equatable {
     /// Time from creation until the pod is bound to a node.
     public var schedulingDelay: Double
@@ -216,7 +216,7 @@ public enum StartupDistribution: Sendable, Equatable {
     /// Log-normal with the given median and σ of the logarithm, cut at `cap`.
     case logNormal(median: Double, sigma: Double, cap: Double)
 
-    /// A startup time drawn with `random`.
+    /// Draws a startup time with `random`.
     public func sample(_ random: inout SeededRandom) -> Double {
         switch self {
         case .fixed(let seconds):

@@ -7,7 +7,7 @@ import Foundation
 /// exporters the testbed imitates, so those buckets are exact sums of grid buckets. Counts are
 /// fractional: the model moves expected numbers of requests, not single requests.
 public struct LatencyHistogram: Sendable, Equatable {
-    /// Upper bounds in seconds, ascending; a last implicit bucket holds everything above.
+    /// Upper bounds in seconds, ascending. A last implicit bucket counts everything above.
     public static let bounds: [Double] = {
         var values: Set<Double> = []
         var bound = 0.001
@@ -25,8 +25,8 @@ public struct LatencyHistogram: Sendable, Equatable {
         return values.sorted()
     }()
 
-    /// Counts per bucket: `counts[i]` holds latencies in (bounds[i-1], bounds[i]]; the last
-    /// entry holds latencies above the last bound.
+    /// Counts per bucket: `counts[i]` counts latencies in (bounds[i-1], bounds[i]], and the
+    /// last entry counts latencies above the last bound.
     public private(set) var counts: [Double]
     /// Sum of all latencies observed, in seconds.
     public private(set) var sum: Double
@@ -54,7 +54,7 @@ public struct LatencyHistogram: Sendable, Equatable {
         sum += count * mean
     }
 
-    /// The share of a distribution in each bucket, from its cumulative distribution.
+    /// Returns the share of a distribution in each bucket, from its cumulative distribution.
     static func probabilities(cdf: (Double) -> Double) -> [Double] {
         var result = [Double](repeating: 0, count: bounds.count + 1)
         var previous = 0.0
@@ -92,7 +92,7 @@ public struct LatencyHistogram: Sendable, Equatable {
         sum += other.sum
     }
 
-    /// The index of the bucket holding `latency`.
+    /// Returns the index of the bucket that counts `latency`.
     public static func bucketIndex(of latency: Double) -> Int {
         var low = 0
         var high = bounds.count
@@ -119,7 +119,7 @@ public struct LatencyHistogram: Sendable, Equatable {
         return result
     }
 
-    /// The `q` quantile, interpolated linearly inside its bucket as Prometheus'
+    /// Returns the `q` quantile, interpolated linearly inside its bucket as Prometheus'
     /// `histogram_quantile` does; nil when the histogram is empty.
     public func quantile(_ q: Double) -> Double? {
         let total = count

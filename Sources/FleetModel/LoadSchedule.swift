@@ -5,11 +5,11 @@
 public protocol LoadSchedule: Sendable {
     /// Length of the load in seconds.
     var duration: Double { get }
-    /// The arrival rate at model second `time`, in requests per second.
+    /// Returns the arrival rate at model second `time`, in requests per second.
     func requestsPerSecond(at time: Double) -> Double
     /// Expected arrivals in [`start`, `end`): the integral of the rate.
     func expectedArrivals(from start: Double, to end: Double) -> Double
-    /// The maximum rate over [`start`, `end`], so a caller can draw exact arrival times by
+    /// Returns the maximum rate over [`start`, `end`], so a caller can draw exact arrival times by
     /// thinning a Poisson process of this rate.
     func maximumRequestsPerSecond(from start: Double, to end: Double) -> Double
 }
@@ -20,7 +20,7 @@ extension LoadSchedule {
         expectedArrivals(from: Double(tick), to: Double(tick + 1))
     }
 
-    /// A Poisson draw of the arrivals in the 1 s tick that starts at second `tick`.
+    /// Draws the arrivals in the 1 s tick that starts at second `tick` from a Poisson distribution.
     public func drawArrivals(inTick tick: Int, random: inout SeededRandom) -> Int {
         random.nextPoisson(mean: expectedArrivals(inTick: tick))
     }

@@ -17,24 +17,24 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
-    /// A uniform value in [0, 1).
+    /// Returns a uniform value in [0, 1).
     public mutating func nextUnit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
-    /// A standard normal value (Box–Muller).
+    /// Returns a standard normal value (Box–Muller).
     public mutating func nextGaussian() -> Double {
         let u1 = max(nextUnit(), 0x1.0p-53)
         let u2 = nextUnit()
         return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
     }
 
-    /// An exponential value with the given mean.
+    /// Returns an exponential value with the given mean.
     public mutating func nextExponential(mean: Double) -> Double {
         -mean * Foundation.log(1 - nextUnit())
     }
 
-    /// A Poisson count with the given mean: by multiplication below 30, by a rounded normal
+    /// Returns a Poisson count with the given mean: by multiplication below 30, by a rounded normal
     /// approximation above (its error in the mean and variance is far below the noise it models).
     public mutating func nextPoisson(mean: Double) -> Int {
         guard mean > 0 else { return 0 }

@@ -110,7 +110,9 @@ import Testing
         Self.advance(&fleet, seconds: 120)
         let pods = fleet.snapshot.pods
         #expect(pods.filter { $0.phase == .ready }.count == 3)
-        #expect(pods.filter { $0.phase == .pending && $0.unschedulable }.count == 2)
+        let pending = pods.filter { $0.phase == .pending }
+        #expect(pending.count == 2)
+        #expect(pending.allSatisfy { $0.unschedulable })
     }
 
     /// Names follow the ReplicaSet controller's `<deployment>-<hash>-<5 characters>` and are
@@ -123,7 +125,10 @@ import Testing
         #expect(Set(names).count == 3)
         for name in names {
             let parts = name.split(separator: "-")
-            #expect(parts.count == 3 && parts[0] == "directus" && parts[1].count == 10 && parts[2].count == 5)
+            #expect(parts.count == 3)
+            #expect(parts.first == "directus")
+            #expect(parts.dropFirst().first?.count == 10)
+            #expect(parts.last?.count == 5)
         }
     }
 

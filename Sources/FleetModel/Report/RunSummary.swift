@@ -103,7 +103,7 @@ public struct RunSummary: Sendable, Equatable {
         }
     }
 
-    /// The first stretch whose 5-minute mean load is above `threshold`. It starts at the first
+    /// Finds the first stretch whose 5-minute mean load is above `threshold`. It starts at the first
     /// second above half the threshold after the last second at or below it before the
     /// crossing, so a slow ramp counts from its foot. It ends at the last second above the
     /// threshold before the load stays at or below it for 5 minutes, so a later crowd is a
@@ -137,7 +137,7 @@ public struct RunSummary: Sendable, Equatable {
         return records[startIndex].time...records[endIndex].time
     }
 
-    /// The `q` quantile of the requests of `records`, when every record carries its counts.
+    /// Returns the `q` quantile of the requests of `records`, when every record carries its counts.
     static func mergedQuantile(_ records: [TimelineRecord], _ q: Double) -> Double? {
         var merged = LatencyHistogram()
         for record in records {
@@ -149,7 +149,7 @@ public struct RunSummary: Sendable, Equatable {
         return merged.quantile(q)
     }
 
-    /// The `q` quantile of the ticks' p99s, each tick weighted by its requests.
+    /// Returns the `q` quantile of the ticks' p99s, each tick weighted by its requests.
     static func weightedQuantile(_ records: [TimelineRecord], _ q: Double) -> Double? {
         let items = records.compactMap { record in record.p99Latency.map { ($0, record.ok + record.serverErrors) } }
             .sorted { $0.0 < $1.0 }
