@@ -18,6 +18,9 @@ public enum SampleOutcome: Sendable, Equatable {
     case ambiguous(seriesCount: Int)
     /// The query itself failed (connection, timeout, HTTP or PromQL error).
     case failed(reason: String)
+    /// One outcome per pod, keyed by the value of the pod label, for a signal read per pod.
+    /// Each entry is one of the cases above, never `perPod` again.
+    indirect case perPod([String: SampleOutcome])
 
     /// The finite value, or `nil` for every other outcome.
     public var finiteValue: Double? {

@@ -6,11 +6,15 @@ public struct WorkloadState: Sendable, Equatable {
     public var readyReplicas: Int
     /// The resourceVersion read with `specReplicas`, sent back as the write's precondition.
     public var resourceVersion: String
+    /// The pods the workload's selector matches, or `nil` when they were not read; then the
+    /// engine counts from `readyReplicas` alone.
+    public var pods: [PodState]?
 
-    public init(specReplicas: Int, readyReplicas: Int, resourceVersion: String) {
+    public init(specReplicas: Int, readyReplicas: Int, resourceVersion: String, pods: [PodState]? = nil) {
         self.specReplicas = specReplicas
         self.readyReplicas = readyReplicas
         self.resourceVersion = resourceVersion
+        self.pods = pods
     }
 }
 

@@ -40,6 +40,8 @@ extension DecisionEngine {
             return invalid(.ambiguous, nil, nil, "\(count) series matched this target")
         case .failed(let reason):
             return invalid(.failed, nil, nil, reason)
+        case .perPod:
+            return invalid(.ambiguous, nil, nil, "per-pod series for a fleet-wide signal")
         case .value(let sample, let sampleAge):
             value = sample
             age = sampleAge.map(seconds)

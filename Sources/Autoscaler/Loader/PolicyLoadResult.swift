@@ -2,10 +2,24 @@
 public struct PolicyLoadResult: Sendable {
     /// Valid targets in file order. A target with any problem is left out; the others stay.
     public let targets: [TargetPolicy]
+    /// Valid databases in file order; targets that name an invalid one are rejected.
+    public let databases: [DatabasePolicy]
     /// Every problem, in file order.
     public let problems: [PolicyProblem]
     /// Number of entries under `targets`, valid or not.
     public let declaredTargetCount: Int
 
     public var isValid: Bool { problems.isEmpty }
+
+    public init(
+        targets: [TargetPolicy],
+        databases: [DatabasePolicy] = [],
+        problems: [PolicyProblem],
+        declaredTargetCount: Int
+    ) {
+        self.targets = targets
+        self.databases = databases
+        self.problems = problems
+        self.declaredTargetCount = declaredTargetCount
+    }
 }

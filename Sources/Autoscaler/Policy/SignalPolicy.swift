@@ -22,6 +22,11 @@ public struct SignalPolicy: Sendable, Equatable, Codable {
     public var role: SignalRole
     /// Valid cycles a signal needs after being invalid before it allows a scale-down.
     public var recoveryCycles: Int
+    /// Whether the query returns one series per pod or one for the whole fleet.
+    public var scope: SignalScope
+    /// What the signal measures, which decides whether it may scale out while the database is
+    /// the bottleneck.
+    public var category: SignalCategory
 
     public init(
         name: String,
@@ -35,7 +40,9 @@ public struct SignalPolicy: Sendable, Equatable, Codable {
         maxSampleAgeSeconds: Double = SignalPolicy.defaultMaxSampleAgeSeconds,
         onEmpty: EmptyResultMeaning = .noData,
         role: SignalRole = .scale,
-        recoveryCycles: Int = SignalPolicy.defaultRecoveryCycles
+        recoveryCycles: Int = SignalPolicy.defaultRecoveryCycles,
+        scope: SignalScope = .fleet,
+        category: SignalCategory? = nil
     ) {
         self.name = name
         self.preset = preset
@@ -49,6 +56,8 @@ public struct SignalPolicy: Sendable, Equatable, Codable {
         self.onEmpty = onEmpty
         self.role = role
         self.recoveryCycles = recoveryCycles
+        self.scope = scope
+        self.category = category ?? SignalCategory.inferred(rule: rule, role: role)
     }
 
     public static let defaultMaxStepFactor = 1.5
@@ -65,6 +74,49 @@ public enum SignalRole: String, Sendable, Codable, CaseIterable {
     case scale
     /// Never proposes; blocks scale-down while its value is above its target or invalid.
     case `guard`
+    /// The short-window copy of a scale signal that panic mode reads; made by the loader from
+    /// a target's `panic`, never written in a policy.
+    case panic
+}
+
+/// Whether a signal's series can be split by pod.
+public enum SignalScope: String, Sendable, Codable, CaseIterable {
+    /// One series for the whole target (ingress, PgBouncer, a queue): the engine discounts
+    /// warming pods' capacity instead of their samples.
+    case fleet
+    /// One series per pod, told apart by a `pod` label: warming and starting pods' samples
+    /// are left out.
+    case pod
+}
+
+/// What a signal measures.
+public enum SignalCategory: String, Sendable, Codable, CaseIterable {
+    /// Demand, such as requests per second.
+    case load
+    /// Per-pod use of a resource, such as CPU or event-loop utilization.
+    case utilization
+    /// Response time.
+    case latency
+    /// Failed responses.
+    case errors
+    /// Work waiting in front of the pods (a proxy or job queue).
+    case queue
+    /// Use of or waiting for the pods' database pools.
+    case pool
+
+    /// Latency and errors get worse when the database is the bottleneck, so they must not add
+    /// pods then: more pods would add connections.
+    public var isDownstreamSymptom: Bool { self == .latency || self == .errors }
+
+    /// The category of a signal that does not state one.
+    public static func inferred(rule: ProposalRule?, role: SignalRole) -> SignalCategory {
+        switch rule {
+        case .latencyStep: .latency
+        case .utilization: .utilization
+        case .perReplica: .load
+        case nil: role == .guard ? .errors : .load
+        }
+    }
 }
 
 /// How a signal's value becomes a replica proposal.

@@ -11,6 +11,14 @@ public struct TargetPolicy: Sendable, Equatable, Codable {
     /// Signals in policy order; names are unique within the target.
     public var signals: [SignalPolicy]
     public var behavior: ScalingBehavior
+    /// Warm-up, starting cap and pending timeout of new pods.
+    public var coldStart: ColdStartPolicy
+    /// The database budget this target draws from, if any.
+    public var database: DatabaseBinding?
+    /// Panic mode, if enabled; its short-window signal is in `signals` with role `panic`.
+    public var panic: PanicPolicy?
+    /// Floors for known events.
+    public var schedules: [ScheduledFloor]
 
     public init(
         kind: WorkloadKind = .deployment,
@@ -20,7 +28,11 @@ public struct TargetPolicy: Sendable, Equatable, Codable {
         maxReplicas: Int,
         mode: TargetMode = .scale,
         signals: [SignalPolicy],
-        behavior: ScalingBehavior = ScalingBehavior()
+        behavior: ScalingBehavior = ScalingBehavior(),
+        coldStart: ColdStartPolicy = ColdStartPolicy(),
+        database: DatabaseBinding? = nil,
+        panic: PanicPolicy? = nil,
+        schedules: [ScheduledFloor] = []
     ) {
         self.kind = kind
         self.namespace = namespace
@@ -30,6 +42,10 @@ public struct TargetPolicy: Sendable, Equatable, Codable {
         self.mode = mode
         self.signals = signals
         self.behavior = behavior
+        self.coldStart = coldStart
+        self.database = database
+        self.panic = panic
+        self.schedules = schedules
     }
 
     /// `Kind namespace/name`, as messages name the target.
