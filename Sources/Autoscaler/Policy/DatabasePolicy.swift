@@ -128,3 +128,53 @@ public struct DatabaseBinding: Sendable, Equatable, Codable {
         self.poolWaitingSignal = poolWaitingSignal
     }
 }
+
+extension DatabasePolicy {
+    /// Names of the values read for a database, as the signals of its `queryTarget`.
+    public enum Reading: String, Sendable, CaseIterable {
+        case maxConnections
+        case reservedConnections
+        case otherClients
+        case activeConnections
+        case pgbouncerMaxClientConnections
+        case pgbouncerPoolSize
+        case pgbouncerClientsWaiting
+        case pgbouncerServersActive
+    }
+
+    /// The namespace of the pseudo-targets that carry databases' queries through a
+    /// `SignalSource`; it is not a valid Kubernetes namespace, so no real target shares it.
+    public static let queryNamespace = "@databases"
+
+    /// The database's queries as a pseudo-target, so any `SignalSource` reads them in the same
+    /// batch as the targets' signals; `nil` when every value is fixed.
+    public var queryTarget: TargetPolicy? {
+        var queries: [(Reading, String)] = []
+        if let query = maxConnections.query { queries.append((.maxConnections, query)) }
+        if let query = reservedConnections.query { queries.append((.reservedConnections, query)) }
+        if let query = otherClients.query { queries.append((.otherClients, query)) }
+        if let query = activeConnectionsQuery { queries.append((.activeConnections, query)) }
+        if let pgbouncer {
+            if let query = pgbouncer.maxClientConnections.query {
+                queries.append((.pgbouncerMaxClientConnections, query))
+            }
+            if let query = pgbouncer.poolSize.query { queries.append((.pgbouncerPoolSize, query)) }
+            if let query = pgbouncer.clientsWaitingQuery { queries.append((.pgbouncerClientsWaiting, query)) }
+            if let query = pgbouncer.serversActiveQuery { queries.append((.pgbouncerServersActive, query)) }
+        }
+        guard !queries.isEmpty else { return nil }
+        let signals = queries.map { reading, query in
+            SignalPolicy(
+                name: reading.rawValue,
+                query: query,
+                target: SignalTarget(dimension: .count, baseValue: 1, text: "1"),
+                rule: nil,
+                maxSampleAgeSeconds: SignalPolicy.defaultMaxSampleAgeSeconds,
+                onEmpty: reading == .pgbouncerClientsWaiting ? .zero : .noData,
+                role: .guard,
+                category: .pool
+            )
+        }
+        return TargetPolicy(namespace: Self.queryNamespace, name: name, maxReplicas: 1, signals: signals)
+    }
+}

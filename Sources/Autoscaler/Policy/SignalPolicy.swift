@@ -77,6 +77,9 @@ public enum SignalRole: String, Sendable, Codable, CaseIterable {
     /// The short-window copy of a scale signal that panic mode reads; made by the loader from
     /// a target's `panic`, never written in a policy.
     case panic
+    /// The pool size of each pod, read with PromQL for a target's database budget; made by the
+    /// loader from `database.poolSize`, never written in a policy.
+    case poolSize
 }
 
 /// Whether a signal's series can be split by pod.

@@ -13,6 +13,8 @@ public struct SignalPreset: Sendable {
     public let rule: ProposalRule?
     public let role: SignalRole
     public let onEmpty: EmptyResultMeaning
+    public var scope: SignalScope = .fleet
+    public let category: SignalCategory
 
     /// Every preset, in the order the reference lists them.
     public static let all: [SignalPreset] = [
@@ -39,7 +41,8 @@ public struct SignalPreset: Sendable {
         target: "35",
         rule: .perReplica,
         role: .scale,
-        onEmpty: .noData
+        onEmpty: .noData,
+        category: .load
     )
 
     /// p99 request latency at ingress-nginx, from its
@@ -55,7 +58,8 @@ public struct SignalPreset: Sendable {
         target: "500ms",
         rule: .latencyStep,
         role: .scale,
-        onEmpty: .noData
+        onEmpty: .noData,
+        category: .latency
     )
 
     /// Clients waiting for a server connection at PgBouncer (prometheus-community
@@ -69,7 +73,8 @@ public struct SignalPreset: Sendable {
         target: "2",
         rule: .perReplica,
         role: .scale,
-        onEmpty: .noData
+        onEmpty: .noData,
+        category: .pool
     )
 
     /// Jobs waiting in a BullMQ queue, from `Queue.exportPrometheusMetrics()`.
@@ -82,7 +87,8 @@ public struct SignalPreset: Sendable {
         target: "100",
         rule: .perReplica,
         role: .scale,
-        onEmpty: .noData
+        onEmpty: .noData,
+        category: .queue
     )
 
     /// Requests queued in an HAProxy backend, from HAProxy's built-in exporter.
@@ -95,7 +101,8 @@ public struct SignalPreset: Sendable {
         target: "10",
         rule: .perReplica,
         role: .scale,
-        onEmpty: .noData
+        onEmpty: .noData,
+        category: .queue
     )
 
     /// Share of 5xx responses at ingress-nginx. A guard: errors from a failing dependency
@@ -113,7 +120,8 @@ public struct SignalPreset: Sendable {
         target: "5%",
         rule: nil,
         role: .guard,
-        onEmpty: .zero
+        onEmpty: .zero,
+        category: .errors
     )
 
     /// Share of 5xx responses of an HAProxy backend. A guard, like `ingressNginx5xxRatio`.
@@ -127,6 +135,7 @@ public struct SignalPreset: Sendable {
         target: "5%",
         rule: nil,
         role: .guard,
-        onEmpty: .zero
+        onEmpty: .zero,
+        category: .errors
     )
 }

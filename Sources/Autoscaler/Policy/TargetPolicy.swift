@@ -48,6 +48,13 @@ public struct TargetPolicy: Sendable, Equatable, Codable {
         self.schedules = schedules
     }
 
+    /// True when a rule needs the target's pods, not only its counts: warm-up, a starting cap,
+    /// a per-pod signal or a database budget (terminating pods still hold connections).
+    public var needsPods: Bool {
+        coldStart.warmupSeconds > 0 || coldStart.maxStartingPods != nil || database != nil
+            || signals.contains { $0.scope == .pod }
+    }
+
     /// `Kind namespace/name`, as messages name the target.
     public var identity: String { "\(kind.rawValue) \(namespace)/\(name)" }
 }
