@@ -4,14 +4,20 @@ import Observability
 
 extension ControlLoop {
     /// Reads the workload, decides, and writes when the decision differs from `spec.replicas`.
-    func reconcile(_ target: TargetPolicy, outcomes: [String: SampleOutcome]) async -> TargetOutcome {
+    func reconcile(
+        _ target: TargetPolicy,
+        outcomes: [String: SampleOutcome],
+        read: Result<WorkloadState, any Error>,
+        budget: BudgetShare?
+    ) async -> TargetOutcome {
         let log = logger.with(["target": .string(target.identity)])
         let labels = LoopMetrics.labels(target)
 
         let workload: WorkloadState
-        do {
-            workload = try await scaler.readWorkload(target)
-        } catch {
+        switch read {
+        case .success(let state):
+            workload = state
+        case .failure(let error):
             metrics.errors.add(1, labels: labels + ["read"])
             // Logged at error once per failure streak; the Event's count keeps the tally.
             let alreadyFailing = history(of: target).readFailing
@@ -31,9 +37,12 @@ extension ControlLoop {
             outcomes: outcomes,
             specReplicas: workload.specReplicas,
             readyReplicas: workload.readyReplicas,
+            pods: workload.pods,
+            budget: budget,
             history: previous.history,
             now: clock.now
         )
+        await reportConditions(decision, target: target, previous: previous.conditions, log: log)
         metrics.currentReplicas.set(Double(decision.currentReplicas), labels: labels)
         metrics.desiredReplicas.set(Double(decision.desiredReplicas), labels: labels)
         metrics.decisions.add(1, labels: labels + [decision.reason.rawValue])
@@ -219,12 +228,16 @@ extension ControlLoop {
 /// Failures of the loop itself, as opposed to those of its clients.
 public enum ControlLoopError: Error, CustomStringConvertible {
     case conflictAfterRetry(target: String)
+    /// The cycle has no read of the target; a bug in the loop, reported instead of a crash.
+    case notRead(target: String)
 
     public var description: String {
         switch self {
         case .conflictAfterRetry(let target):
             "the write to \(target) conflicted twice although spec.replicas had not changed; "
                 + "the next cycle reads it again"
+        case .notRead(let target):
+            "the cycle has no read of \(target); the next cycle reads it again"
         }
     }
 }

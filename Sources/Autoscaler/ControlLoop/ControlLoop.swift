@@ -19,7 +19,10 @@ public final class ControlLoop: Sendable {
     let logger: Logger
     let metrics: LoopMetrics
     let configuration: ControlLoopConfiguration
+    /// Databases whose connection budgets the targets share.
+    let databases: [DatabasePolicy]
     let state = Mutex<[String: TargetState]>([:])
+    let databaseMemory = Mutex<[String: DatabaseMemory]>([:])
 
     /// The state the loop keeps for one target between cycles.
     struct TargetState: Sendable {
@@ -29,6 +32,8 @@ public final class ControlLoop: Sendable {
         var invalidSignals: Set<String> = []
         /// Whether the last read of the workload failed, so a failure streak is logged once.
         var readFailing = false
+        /// The last decision's conditions, so each change is reported once.
+        var conditions = DecisionConditions()
     }
 
     public init(
@@ -39,9 +44,11 @@ public final class ControlLoop: Sendable {
         clock: any LoopClock,
         logger: Logger,
         metrics: LoopMetrics,
-        configuration: ControlLoopConfiguration
+        configuration: ControlLoopConfiguration,
+        databases: [DatabasePolicy] = []
     ) {
         self.targets = targets
+        self.databases = databases
         self.signals = signals
         self.scaler = scaler
         self.events = configuration.dryRun ? DiscardingEventRecorder() : events
@@ -89,37 +96,55 @@ public final class ControlLoop: Sendable {
         logger.info("control loop stopped")
     }
 
-    /// Runs one cycle: reads every signal, then reconciles every target.
+    /// Runs one cycle: reads every signal and workload, splits each database's budget among
+    /// its targets, then reconciles every target.
     @discardableResult
     public func runCycle() async -> CycleReport {
         let start = clock.now
-        let outcomes = await signals.outcomes(for: targets, at: start)
-
-        let report = await withTaskGroup(of: (String, TargetOutcome).self) { group in
-            var pending = targets[...]
-            var results: [String: TargetOutcome] = [:]
-            for _ in 0..<configuration.maxConcurrentTargets {
-                guard let target = pending.popFirst() else { break }
-                group.addTask { await self.reconcileTask(target, outcomes: outcomes[target.identity] ?? [:]) }
+        let databaseQueries = databases.compactMap(\.queryTarget)
+        let outcomes = await signals.outcomes(for: targets + databaseQueries, at: start)
+        let reads = await forEachTarget { target -> Result<WorkloadState, any Error> in
+            do {
+                return .success(try await self.scaler.readWorkload(target))
+            } catch {
+                return .failure(error)
             }
-            for await (identity, outcome) in group {
-                results[identity] = outcome
-                if let target = pending.popFirst() {
-                    group.addTask { await self.reconcileTask(target, outcomes: outcomes[target.identity] ?? [:]) }
-                }
-            }
-            return CycleReport(outcomes: results)
         }
+        let shares = budgetShares(outcomes: outcomes, reads: reads, now: clock.now)
 
+        let results = await forEachTarget { target in
+            await self.reconcile(
+                target,
+                outcomes: outcomes[target.identity] ?? [:],
+                read: reads[target.identity] ?? .failure(ControlLoopError.notRead(target: target.identity)),
+                budget: shares[target.identity]
+            )
+        }
         metrics.cycles.add(1)
         metrics.cycleDuration.observe(clock.now.timeIntervalSince(start))
-        return report
+        return CycleReport(outcomes: results)
     }
 
-    private func reconcileTask(_ target: TargetPolicy, outcomes: [String: SampleOutcome]) async
-        -> (String, TargetOutcome)
+    /// Runs `body` for every target, at most `maxConcurrentTargets` at once, and returns the
+    /// results by target identity.
+    func forEachTarget<Value: Sendable>(_ body: @escaping @Sendable (TargetPolicy) async -> Value) async
+        -> [String: Value]
     {
-        (target.identity, await reconcile(target, outcomes: outcomes))
+        await withTaskGroup(of: (String, Value).self) { group in
+            var pending = targets[...]
+            var results: [String: Value] = [:]
+            for _ in 0..<configuration.maxConcurrentTargets {
+                guard let target = pending.popFirst() else { break }
+                group.addTask { (target.identity, await body(target)) }
+            }
+            for await (identity, result) in group {
+                results[identity] = result
+                if let target = pending.popFirst() {
+                    group.addTask { (target.identity, await body(target)) }
+                }
+            }
+            return results
+        }
     }
 
     func history(of target: TargetPolicy) -> TargetState {

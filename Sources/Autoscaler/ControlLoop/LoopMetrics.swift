@@ -15,6 +15,16 @@ public struct LoopMetrics: Sendable {
     let cycleDuration: MetricFamily
     let overruns: MetricFamily
     let targetsConfigured: MetricFamily
+    let downstreamLimited: MetricFamily
+    let downstreamBound: MetricFamily
+    let budgetCeiling: MetricFamily
+    let panicking: MetricFamily
+    let pods: MetricFamily
+    let scheduledFloor: MetricFamily
+    let databaseUsable: MetricFamily
+    let databaseActive: MetricFamily
+    let databaseSaturated: MetricFamily
+    let databaseBudgetAge: MetricFamily
 
     public init(registry: MetricsRegistry) {
         let target = ["namespace", "name", "kind"]
@@ -60,6 +70,56 @@ public struct LoopMetrics: Sendable {
             help: "Cycles that took longer than the interval; the next cycle started at once."
         )
         targetsConfigured = registry.gauge("headroom_targets", help: "Targets in the loaded policy.")
+        downstreamLimited = registry.gauge(
+            "headroom_target_downstream_limited",
+            help: "1 while the database budget's ceiling stops a scale-up the signals ask for.",
+            labelNames: target
+        )
+        downstreamBound = registry.gauge(
+            "headroom_target_downstream_bound",
+            help: "1 while the target's database is saturated and latency and errors may not add replicas.",
+            labelNames: target
+        )
+        budgetCeiling = registry.gauge(
+            "headroom_target_budget_ceiling_replicas",
+            help: "The most replicas the target's share of its database budget allows.",
+            labelNames: target
+        )
+        panicking = registry.gauge(
+            "headroom_target_panic",
+            help: "1 while the target is in panic mode.",
+            labelNames: target
+        )
+        pods = registry.gauge(
+            "headroom_target_pods",
+            help: "The target's pods as the engine counts them, by state (warm, warming, starting, terminating, unschedulable).",
+            labelNames: target + ["state"]
+        )
+        scheduledFloor = registry.gauge(
+            "headroom_target_scheduled_floor_replicas",
+            help: "The active scheduled floor of the target, 0 when none is active.",
+            labelNames: target
+        )
+        databaseUsable = registry.gauge(
+            "headroom_database_usable_connections",
+            help: "Connections the targets of a database may hold together.",
+            labelNames: ["database"]
+        )
+        databaseActive = registry.gauge(
+            "headroom_database_active_connections",
+            help: "Active connections of a database (PgBouncer's active server connections behind PgBouncer).",
+            labelNames: ["database"]
+        )
+        databaseSaturated = registry.gauge(
+            "headroom_database_saturated",
+            help: "1 while a database is saturated on its own side.",
+            labelNames: ["database"]
+        )
+        databaseBudgetAge = registry.gauge(
+            "headroom_database_budget_age_seconds",
+            help: "Age of the budget in use; -1 while it is unknown and scale-up is stopped.",
+            labelNames: ["database"]
+        )
     }
 
     static func labels(_ target: TargetPolicy) -> [String] {

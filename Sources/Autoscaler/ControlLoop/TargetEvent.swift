@@ -16,12 +16,28 @@ public enum EventReason: String, Sendable, CaseIterable {
     /// Someone else changed `spec.replicas` between Headroom's read and its write; their
     /// value is kept.
     case outsideRescale = "OutsideRescale"
+    /// The database budget's ceiling stopped a scale-up the signals asked for.
+    case downstreamLimited = "DownstreamLimited"
+    /// The database is saturated: latency and errors may not add replicas, scale-down waits.
+    case downstreamBound = "DownstreamBound"
+    /// The database budget is unknown (its readings are too old), so scale-up stopped.
+    case downstreamBudgetUnknown = "DownstreamBudgetUnknown"
+    /// The target's `minReplicas` alone needs more connections than its share of the budget.
+    case minimumExceedsShare = "MinimumExceedsShare"
+    /// Pods have been Pending longer than the pending timeout (unschedulable or over quota);
+    /// they are left out of capacity.
+    case podsUnschedulable = "PodsUnschedulable"
+    /// Panic mode started: the short window asked for at least the threshold times the Ready
+    /// capacity.
+    case panicMode = "PanicMode"
 
     /// `Normal` or `Warning`, the two Event types Kubernetes accepts.
     public var type: EventType {
         switch self {
-        case .successfulRescale, .scalingEnabled, .outsideRescale: .normal
-        case .failedRescale, .failedGetScale, .failedGetMetric, .scalingDisabled: .warning
+        case .successfulRescale, .scalingEnabled, .outsideRescale, .panicMode: .normal
+        case .failedRescale, .failedGetScale, .failedGetMetric, .scalingDisabled, .downstreamLimited,
+            .downstreamBound, .downstreamBudgetUnknown, .minimumExceedsShare, .podsUnschedulable:
+            .warning
         }
     }
 }

@@ -6,11 +6,16 @@ public struct Decision: Sendable, Codable, Equatable {
     public let currentReplicas: Int
     /// The replica count the target should have.
     public let desiredReplicas: Int
+    /// What the signals, panic and scheduled floors asked for before stabilization, rate
+    /// limits and the budget: the demand a shared database budget is split by.
+    public let wantedReplicas: Int
     /// The rule that decided or last limited `desiredReplicas`.
     public let reason: DecisionReason
     /// Every rule that held or changed the value, in the order they were applied.
     public let limits: [DecisionReason]
     public let signals: [SignalReport]
+    /// Budget, panic, pod and schedule states behind the decision.
+    public let conditions: DecisionConditions
     public let mode: TargetMode
     /// History to pass to the next cycle once `desiredReplicas` was written (or nothing
     /// needed writing).
@@ -27,11 +32,16 @@ public struct Decision: Sendable, Codable, Equatable {
         let values = signals.map { report in
             let value = report.value.map(Decision.format) ?? "-"
             let proposal = report.proposal.map { " -> \($0)" } ?? ""
-            return "\(report.name)=\(value)\(proposal) (\(report.status.rawValue))"
+            let aside = report.setAside ? ", set aside" : ""
+            return "\(report.name)=\(value)\(proposal) (\(report.status.rawValue)\(aside))"
         }
         let prefix = mode == .observe ? "observe only: " : ""
-        return "\(prefix)desired \(desiredReplicas), current \(currentReplicas): \(reason.rawValue); "
+        var text =
+            "\(prefix)desired \(desiredReplicas), current \(currentReplicas): \(reason.rawValue); "
             + values.joined(separator: ", ")
+        let states = conditions.summary
+        if !states.isEmpty { text += "; " + states.joined(separator: "; ") }
+        return text
     }
 
     /// Formats a signal value for people: a value within float noise of a whole number below

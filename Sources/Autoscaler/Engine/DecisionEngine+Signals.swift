@@ -8,7 +8,7 @@ extension DecisionEngine {
         outcome: SampleOutcome?,
         target: TargetPolicy,
         currentReplicas: Int,
-        readyReplicas: Int
+        pods: PodCounts
     ) -> SignalReport {
         let invalid = { (status: SignalStatus, value: Double?, age: Double?, detail: String?) in
             SignalReport(
@@ -40,8 +40,11 @@ extension DecisionEngine {
             return invalid(.ambiguous, nil, nil, "\(count) series matched this target")
         case .failed(let reason):
             return invalid(.failed, nil, nil, reason)
-        case .perPod:
-            return invalid(.ambiguous, nil, nil, "per-pod series for a fleet-wide signal")
+        case .perPod(let samples):
+            guard signal.scope == .pod else {
+                return invalid(.ambiguous, nil, nil, "\(samples.count) per-pod series for a fleet-wide signal")
+            }
+            return evaluatePerPod(signal, samples: samples, target: target, currentReplicas: currentReplicas, pods: pods)
         case .value(let sample, let sampleAge):
             value = sample
             age = sampleAge.map(seconds)
@@ -53,7 +56,10 @@ extension DecisionEngine {
             return invalid(.stale, value, age, "older than maxSampleAge \(signal.maxSampleAgeSeconds)s")
         }
 
-        guard signal.role == .scale, let rule = signal.rule else {
+        if signal.role == .poolSize {
+            return SignalReport(name: signal.name, role: signal.role, status: .read, value: value, ageSeconds: age)
+        }
+        guard signal.role == .scale || signal.role == .panic, let rule = signal.rule else {
             let status: SignalStatus = value > signal.threshold ? .guardActive : .guardClear
             return SignalReport(name: signal.name, role: signal.role, status: status, value: value, ageSeconds: age)
         }
@@ -63,7 +69,7 @@ extension DecisionEngine {
             signal: signal,
             behavior: target.behavior,
             currentReplicas: currentReplicas,
-            readyReplicas: readyReplicas
+            base: ratioBase(signal, target: target, currentReplicas: currentReplicas, pods: pods)
         )
         guard let proposal else { return invalid(.noReadyReplicas, value, age, "no ready replica") }
         return SignalReport(
@@ -77,6 +83,20 @@ extension DecisionEngine {
         )
     }
 
+    /// The replica count a ratio rule multiplies: the Ready pods that are not terminating, which
+    /// carry the load the value was measured under (during a rollout, surge pods that are Ready
+    /// do; terminating and unready ones do not). For a fleet-wide signal with warm-up, warming
+    /// pods count only with the capacity they have, because the fleet-wide value reflects that.
+    static func ratioBase(_ signal: SignalPolicy, target: TargetPolicy, currentReplicas: Int, pods: PodCounts)
+        -> Double
+    {
+        let ready = Double(pods.ready)
+        guard signal.scope == .fleet, target.coldStart.warmupSeconds > 0, pods.warmPodNames != nil else {
+            return ready
+        }
+        return min(pods.capacity, ready)
+    }
+
     /// Returns the replica count `rule` proposes for `value`, or `nil` when a ratio rule has no
     /// ready replica. Within tolerance the proposal is the current count, as in the HPA. A ratio
     /// rule's proposal is at least the current count while the value is above target and at
@@ -87,11 +107,11 @@ extension DecisionEngine {
         signal: SignalPolicy,
         behavior: ScalingBehavior,
         currentReplicas: Int,
-        readyReplicas: Int
+        base: Double
     ) -> (replicas: Double, withinTolerance: Bool)? {
         let threshold = signal.threshold
         let current = Double(currentReplicas)
-        let ready = Double(readyReplicas)
+        let ready = base
 
         switch rule {
         case .perReplica:
@@ -103,7 +123,7 @@ extension DecisionEngine {
             }
             return (ReplicaMath.ceiling(value / threshold), false)
         case .utilization, .latencyStep:
-            guard readyReplicas > 0 else { return nil }
+            guard ready > 0 else { return nil }
             if isWithinTolerance(value, of: threshold, behavior: behavior) {
                 return (current, true)
             }

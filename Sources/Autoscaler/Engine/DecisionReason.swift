@@ -45,4 +45,22 @@ public enum DecisionReason: String, Sendable, Codable, CaseIterable {
     case scalingDisabled = "ScalingDisabled"
     /// The target is in observe mode: the decision is reported, never written.
     case observeOnly = "ObserveOnly"
+    /// The signals asked for more replicas than the database budget allows; the budget's
+    /// ceiling was applied.
+    case downstreamLimited = "DownstreamLimited"
+    /// The database is saturated now: latency and error signals may not add replicas and
+    /// scale-down waits.
+    case downstreamBound = "DownstreamBound"
+    /// The database budget is unknown (its readings are older than `budgetMaxAge`), so
+    /// scale-up stops.
+    case downstreamBudgetUnknown = "DownstreamBudgetUnknown"
+    /// Enough pods are still starting that the next step waits for them to become Ready.
+    case startingPodsLimit = "StartingPodsLimit"
+    /// The short window asked for at least the panic threshold times the Ready capacity; the
+    /// count went straight to its recommendation.
+    case panicMode = "PanicMode"
+    /// Panic mode holds the count: no scale-down while panicking.
+    case panicBlocksScaleDown = "PanicBlocksScaleDown"
+    /// A scheduled floor raised the count.
+    case scheduledFloor = "ScheduledFloor"
 }

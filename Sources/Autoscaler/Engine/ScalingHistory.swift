@@ -25,6 +25,19 @@ public struct ScalingHistory: Sendable, Codable, Equatable {
         }
     }
 
+    /// Panic mode's state while it lasts.
+    public struct PanicState: Sendable, Codable, Equatable {
+        /// When panic started.
+        public var since: Date
+        /// The last cycle whose short window was at or above the panic threshold.
+        public var lastTriggered: Date
+
+        public init(since: Date, lastTriggered: Date) {
+            self.since = since
+            self.lastTriggered = lastTriggered
+        }
+    }
+
     /// When the engine first decided for this target with this history; until the
     /// scale-down window has passed since then, scale-down waits, because recommendations
     /// from before a restart are unknown.
@@ -34,17 +47,21 @@ public struct ScalingHistory: Sendable, Codable, Equatable {
     /// Per signal name: valid cycles still needed after an invalid one before the signal
     /// allows a scale-down again. Absent means none.
     public var pendingRecoveryCycles: [String: Int]
+    /// Set while panic mode lasts.
+    public var panic: PanicState?
 
     public init(
         startedAt: Date? = nil,
         recommendations: [Recommendation] = [],
         scaleEvents: [ScaleEvent] = [],
-        pendingRecoveryCycles: [String: Int] = [:]
+        pendingRecoveryCycles: [String: Int] = [:],
+        panic: PanicState? = nil
     ) {
         self.startedAt = startedAt
         self.recommendations = recommendations
         self.scaleEvents = scaleEvents
         self.pendingRecoveryCycles = pendingRecoveryCycles
+        self.panic = panic
     }
 
     /// Drops entries no rule of `behavior` looks at any more at `now`.

@@ -15,6 +15,11 @@ public struct SignalReport: Sendable, Codable, Equatable {
     public let unboundedProposal: Double?
     /// Extra detail for an operator, such as the failure reason of a query.
     public let detail: String?
+    /// The proposal was set aside because the database is the bottleneck and this signal
+    /// measures a symptom of it (latency, errors).
+    public var setAside: Bool
+
+    public var isSetAside: Bool { setAside }
 
     public init(
         name: String,
@@ -24,7 +29,8 @@ public struct SignalReport: Sendable, Codable, Equatable {
         ageSeconds: Double? = nil,
         proposal: Int? = nil,
         unboundedProposal: Double? = nil,
-        detail: String? = nil
+        detail: String? = nil,
+        setAside: Bool = false
     ) {
         self.name = name
         self.role = role
@@ -34,6 +40,7 @@ public struct SignalReport: Sendable, Codable, Equatable {
         self.proposal = proposal
         self.unboundedProposal = unboundedProposal
         self.detail = detail
+        self.setAside = setAside
     }
 }
 
@@ -58,11 +65,15 @@ public enum SignalStatus: String, Sendable, Codable, CaseIterable {
     case failed
     /// A ratio rule has no ready replica to multiply by.
     case noReadyReplicas
+    /// A per-pod signal has no usable sample from a warm pod.
+    case noWarmSamples
+    /// A value read for a rule other than proposing, such as a pool size.
+    case read
 
     /// True for the statuses that carry a usable value.
     public var isValid: Bool {
         switch self {
-        case .proposed, .withinTolerance, .guardClear, .guardActive: true
+        case .proposed, .withinTolerance, .guardClear, .guardActive, .read: true
         default: false
         }
     }

@@ -55,7 +55,16 @@ public enum PolicyLoader {
         try checkHeader(root, file: file)
 
         var reader = PolicyReader(file: file)
-        _ = reader.checkMapping(root, "", allowed: ["apiVersion", "kind", "metadata", "targets"])
+        _ = reader.checkMapping(
+            root,
+            "",
+            allowed: ["apiVersion", "kind", "metadata", "scrapeInterval", "databases", "targets"]
+        )
+        if let intervalNode = root["scrapeInterval"], let seconds = reader.duration(intervalNode, "scrapeInterval") {
+            reader.scrapeIntervalSeconds = seconds
+        }
+        let databases = reader.readDatabases(root["databases"])
+        let declaredDatabases = Set((root["databases"]?.items ?? []).compactMap { $0["name"]?.scalar?.value })
         guard let targetsNode = root["targets"] else {
             reader.report(root, "targets", "missing key \"targets\": list at least one target")
             return PolicyLoadResult(targets: [], problems: reader.problems, declaredTargetCount: 0)
@@ -72,12 +81,18 @@ public enum PolicyLoader {
         }
         reader.targetIndex = nil
         reader.reportDuplicateTargets(parsed.map { ($0.index, $0.node) })
+        reader.checkDatabaseReferences(parsed, databases: databases, declared: declaredDatabases)
 
         let valid = parsed.compactMap { entry in
             reader.problemCount(forTarget: entry.index) == 0 ? entry.target : nil
         }
         let ordered = reader.problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
-        return PolicyLoadResult(targets: valid, problems: ordered, declaredTargetCount: items.count)
+        return PolicyLoadResult(
+            targets: valid,
+            databases: databases,
+            problems: ordered,
+            declaredTargetCount: items.count
+        )
     }
 
     /// Throws unless the document is a mapping with the expected `apiVersion` and `kind`.

@@ -4,7 +4,7 @@ import YAML
 extension PolicyReader {
     static let signalKeys = [
         "name", "preset", "query", "labels", "target", "resultUnit", "rule", "maxStepFactor",
-        "maxSampleAge", "onEmpty", "role", "recoveryCycles",
+        "maxSampleAge", "onEmpty", "role", "recoveryCycles", "scope", "category",
     ]
 
     /// Keys other autoscalers use (KEDA, prometheus-adapter, the HPA) and the Headroom key
@@ -77,6 +77,25 @@ extension PolicyReader {
             node["onEmpty"].flatMap { choice($0, path + ".onEmpty", as: EmptyResultMeaning.self) }
             ?? preset?.onEmpty ?? .noData
         let recovery = node["recoveryCycles"].flatMap { int($0, path + ".recoveryCycles", in: 0...1000) }
+        let scope = node["scope"].flatMap { choice($0, path + ".scope", as: SignalScope.self) } ?? preset?.scope ?? .fleet
+        let category =
+            node["category"].flatMap { choice($0, path + ".category", as: SignalCategory.self) } ?? preset?.category
+        if let roleNode = node["role"], role == .panic || role == .poolSize {
+            report(
+                roleNode,
+                path + ".role",
+                "role \(role.rawValue) is made by Headroom, not written: use the target's "
+                    + (role == .panic ? "panic.signal" : "database.poolSize") + " instead; roles are scale and guard"
+            )
+        }
+        if scope == .pod, role == .scale, rule == .perReplica, let scopeNode = node["scope"] ?? node["preset"] {
+            report(
+                scopeNode,
+                path + ".scope",
+                "scope pod does not go with rule perReplica: a per-replica total is demand, which the query "
+                    + "should sum over the fleet; use scope fleet, or rule utilization or latencyStep"
+            )
+        }
 
         var unit: ValueUnit?
         if let query, let target {
@@ -96,7 +115,9 @@ extension PolicyReader {
             maxSampleAgeSeconds: maxAge ?? SignalPolicy.defaultMaxSampleAgeSeconds,
             onEmpty: onEmpty,
             role: role,
-            recoveryCycles: recovery ?? SignalPolicy.defaultRecoveryCycles
+            recoveryCycles: recovery ?? SignalPolicy.defaultRecoveryCycles,
+            scope: scope,
+            category: category
         )
     }
 

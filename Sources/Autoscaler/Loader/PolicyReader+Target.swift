@@ -3,6 +3,7 @@ import YAML
 extension PolicyReader {
     static let targetKeys = [
         "kind", "namespace", "name", "minReplicas", "maxReplicas", "mode", "signals", "behavior",
+        "coldStart", "database", "panic", "schedules",
     ]
     static let replicaRange = 0...Int(Int32.max)
 
@@ -16,8 +17,15 @@ extension PolicyReader {
         let minimum = node["minReplicas"].flatMap { int($0, path + ".minReplicas", in: Self.replicaRange) }
         let maximum = readMaxReplicas(node, path: path)
         let mode = node["mode"].flatMap { choice($0, path + ".mode", as: TargetMode.self) } ?? .scale
-        let signals = readSignals(node, path: path)
+        var signals = readSignals(node, path: path)
         let behavior = readBehavior(node["behavior"], path: path + ".behavior")
+        let coldStart = readColdStart(node["coldStart"], path: path + ".coldStart")
+        let binding = readDatabaseBinding(node["database"], path: path + ".database")
+        let panic = readPanic(node["panic"], path: path + ".panic")
+        let schedules = readSchedules(node["schedules"], path: path + ".schedules")
+        if signals != nil, let panic, let binding {
+            linkBackpressure(node, path: path, signals: &signals!, panic: panic, binding: binding)
+        }
 
         let minReplicas = minimum ?? 1
         if let minimum, let maximum, minimum > maximum, let minNode = node["minReplicas"],
@@ -42,7 +50,9 @@ extension PolicyReader {
             )
         }
 
-        guard let namespace, let name, let maximum, let signals, let behavior else { return nil }
+        guard let namespace, let name, let maximum, let signals, let behavior, let coldStart, let binding, let panic,
+            let schedules
+        else { return nil }
         return TargetPolicy(
             kind: kind,
             namespace: namespace,
@@ -51,7 +61,11 @@ extension PolicyReader {
             maxReplicas: maximum,
             mode: mode,
             signals: signals,
-            behavior: behavior
+            behavior: behavior,
+            coldStart: coldStart,
+            database: binding,
+            panic: panic,
+            schedules: schedules
         )
     }
 

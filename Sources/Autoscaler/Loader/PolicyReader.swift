@@ -7,6 +7,10 @@ struct PolicyReader {
     private(set) var problems: [PolicyProblem] = []
     /// The target being read; problems found meanwhile invalidate it.
     var targetIndex: Int?
+    /// Prometheus's scrape interval as the policy states it, which bounds panic windows.
+    var scrapeIntervalSeconds = PolicyReader.defaultScrapeIntervalSeconds
+
+    static let defaultScrapeIntervalSeconds = 15.0
 
     init(file: String) {
         self.file = file

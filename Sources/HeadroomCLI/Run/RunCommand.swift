@@ -36,16 +36,18 @@ enum RunCommand: Subcommand {
         }
 
         let targets: [TargetPolicy]
+        let databases: [DatabasePolicy]
         switch loadTargets(options.policyPath, logger: logger) {
-        case .loaded(let loaded):
+        case .loaded(let loaded, let loadedDatabases):
             targets = loaded
+            databases = loadedDatabases
         case .exit(let code):
             return code
         }
 
         let runtime: RunRuntime
         do {
-            runtime = try RunRuntime(options: options, targets: targets, logger: logger)
+            runtime = try RunRuntime(options: options, targets: targets, databases: databases, logger: logger)
         } catch {
             logger.error("setup failed", ["error": .string("\(error)")])
             return .setupFailed
@@ -80,11 +82,11 @@ enum RunCommand: Subcommand {
             )
             return .exit(.noValidTarget)
         }
-        return .loaded(result.targets)
+        return .loaded(result.targets, result.databases)
     }
 
     enum LoadedTargets {
-        case loaded([TargetPolicy])
+        case loaded([TargetPolicy], [DatabasePolicy])
         case exit(ExitCode)
     }
 

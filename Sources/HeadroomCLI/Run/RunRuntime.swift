@@ -15,7 +15,7 @@ struct RunRuntime {
 
     /// Loads the Kubernetes configuration (flags first, then `KUBECONFIG`, the in-cluster
     /// service account and `~/.kube/config`), builds the clients and starts the endpoint.
-    init(options: RunOptions, targets: [TargetPolicy], logger: Logger) throws {
+    init(options: RunOptions, targets: [TargetPolicy], databases: [DatabasePolicy] = [], logger: Logger) throws {
         let kubeConfiguration = try KubeConfigurationLoader().load(
             kubeconfig: options.kubeconfig,
             context: options.context
@@ -62,7 +62,8 @@ struct RunRuntime {
                 interval: .milliseconds(Int64((options.intervalSeconds * 1000).rounded())),
                 dryRun: options.dryRun,
                 maxConcurrentTargets: options.maxConcurrentTargets
-            )
+            ),
+            databases: databases
         )
 
         httpClients = [kubeHTTP, prometheusHTTP]

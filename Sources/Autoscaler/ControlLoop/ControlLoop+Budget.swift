@@ -1,0 +1,159 @@
+import Foundation
+import MetricsClient
+import Observability
+
+extension ControlLoop {
+    /// Evaluates every database from this cycle's readings and splits its budget among the
+    /// targets that use it, by what each asks for before the budget.
+    func budgetShares(
+        outcomes: [String: [String: SampleOutcome]],
+        reads: [String: Result<WorkloadState, any Error>],
+        now: Date
+    ) -> [String: BudgetShare] {
+        var shares: [String: BudgetShare] = [:]
+        for database in databases {
+            let readings = database.queryTarget.map { outcomes[$0.identity] ?? [:] } ?? [:]
+            let previous = databaseMemory.withLock { $0[database.name] ?? DatabaseMemory() }
+            let (status, memory) = ConnectionBudget.evaluate(database, readings: readings, memory: previous, now: now)
+            databaseMemory.withLock { $0[database.name] = memory }
+            report(status, database: database, previous: previous)
+
+            var claims: [BudgetClaim] = []
+            var unknownPool: [String] = []
+            for target in targets where target.database?.name == database.name {
+                guard case .success(let workload) = reads[target.identity], let binding = target.database else {
+                    continue
+                }
+                let signals = outcomes[target.identity] ?? [:]
+                let poolSize =
+                    binding.poolSize.fixedValue
+                    ?? signals[PolicyReader.poolSizeSignalName]?.finiteValue
+                guard let poolSize, poolSize >= 1 else {
+                    unknownPool.append(target.identity)
+                    continue
+                }
+                let preliminary = DecisionEngine.decide(
+                    target: target,
+                    outcomes: signals,
+                    specReplicas: workload.specReplicas,
+                    readyReplicas: workload.readyReplicas,
+                    pods: workload.pods,
+                    history: history(of: target).history,
+                    now: now
+                )
+                claims.append(
+                    BudgetClaim(
+                        target: target.identity,
+                        minReplicas: target.minReplicas,
+                        currentReplicas: workload.specReplicas,
+                        poolSize: Int(poolSize.rounded(.up)),
+                        wantedReplicas: preliminary.wantedReplicas,
+                        terminatingPods: workload.pods?.filter(\.isTerminating).count ?? 0
+                    )
+                )
+            }
+            shares.merge(ConnectionBudget.allocate(status, claims: claims)) { $1 }
+            for identity in unknownPool {
+                // Without its pool size a target's connections cannot be counted: the budget is
+                // unknown for it, so it may not scale up.
+                var unknown = status
+                unknown.usable = nil
+                unknown.freshness = .unknown(reason: "the pool size query has no value")
+                unknown.evidence.append("pool size of \(identity) unknown")
+                shares[identity] = BudgetShare(database: database.name, ceiling: nil, poolSize: 1, guaranteed: 0, status: unknown)
+            }
+        }
+        return shares
+    }
+
+    /// Sets a database's metrics and logs changes of its budget's state once.
+    private func report(_ status: DatabaseStatus, database: DatabasePolicy, previous: DatabaseMemory) {
+        let labels = [database.name]
+        metrics.databaseUsable.set(Double(status.usable ?? 0), labels: labels)
+        metrics.databaseActive.set(status.activeConnections ?? 0, labels: labels)
+        metrics.databaseSaturated.set(status.saturated ? 1 : 0, labels: labels)
+        let log = logger.with(["database": .string(database.name)])
+        switch status.freshness {
+        case .current:
+            metrics.databaseBudgetAge.set(0, labels: labels)
+        case .kept(let age):
+            metrics.databaseBudgetAge.set(age, labels: labels)
+            log.debug("budget readings missing; keeping the last good budget", ["ageSeconds": .double(age)])
+        case .unknown(let reason):
+            metrics.databaseBudgetAge.set(-1, labels: labels)
+            log.warning("database budget unknown; its targets may not scale up", ["reason": .string(reason)])
+        }
+        if let problem = status.problem {
+            log.warning("database configuration problem", ["problem": .string(problem)])
+        }
+    }
+
+    /// Sets a target's condition metrics and records an Event when a condition starts.
+    func reportConditions(_ decision: Decision, target: TargetPolicy, previous: DecisionConditions, log: Logger)
+        async
+    {
+        let labels = LoopMetrics.labels(target)
+        let now = decision.conditions
+        metrics.downstreamLimited.set(now.downstreamLimited ? 1 : 0, labels: labels)
+        metrics.downstreamBound.set(now.downstreamBound ? 1 : 0, labels: labels)
+        metrics.panicking.set(now.panicking ? 1 : 0, labels: labels)
+        metrics.scheduledFloor.set(Double(now.scheduledFloor ?? 0), labels: labels)
+        if let ceiling = now.budgetCeiling { metrics.budgetCeiling.set(Double(ceiling), labels: labels) }
+        if let pods = now.pods {
+            let states: [(String, Int)] = [
+                ("warm", pods.warm), ("warming", pods.warming.count), ("starting", pods.starting),
+                ("terminating", pods.terminating), ("unschedulable", pods.unschedulable.count),
+            ]
+            for (state, count) in states { metrics.pods.set(Double(count), labels: labels + [state]) }
+        }
+        update(target) { $0.conditions = now }
+
+        let evidence = now.evidence.joined(separator: "; ")
+        var starting: [(EventReason, String)] = []
+        if now.downstreamBound && !previous.downstreamBound {
+            starting.append((.downstreamBound, "database \(target.database?.name ?? "") is saturated; \(evidence)"))
+        }
+        if now.downstreamLimited && !previous.downstreamLimited {
+            let ceiling = now.budgetCeiling.map(String.init) ?? "?"
+            starting.append(
+                (
+                    .downstreamLimited,
+                    "the signals ask for \(decision.wantedReplicas) replicas; the database budget allows \(ceiling); "
+                        + evidence
+                )
+            )
+        }
+        if now.budgetUnknown && !previous.budgetUnknown {
+            starting.append((.downstreamBudgetUnknown, "scale-up stopped: \(evidence)"))
+        }
+        if now.minimumExceedsShare && !previous.minimumExceedsShare {
+            starting.append(
+                (
+                    .minimumExceedsShare,
+                    "minReplicas \(target.minReplicas) needs more connections than this target's share of database "
+                        + "\(target.database?.name ?? ""); \(evidence)"
+                )
+            )
+        }
+        if now.panicking && !previous.panicking {
+            starting.append((.panicMode, "panic mode started: \(decision.message)"))
+        }
+        let stuck = now.pods?.unschedulable ?? []
+        if !stuck.isEmpty && stuck != previous.pods?.unschedulable ?? [] {
+            starting.append(
+                (
+                    .podsUnschedulable,
+                    "\(stuck.count) pod(s) Pending longer than \(target.coldStart.pendingTimeoutSeconds) s, left out of "
+                        + "capacity: " + stuck.joined(separator: ", ")
+                )
+            )
+        }
+        for (reason, message) in starting {
+            log.warning("condition started", ["reason": .string(reason.rawValue), "message": .string(message)])
+            await events.record(TargetEvent(target: target, reason: reason, message: message))
+        }
+        if previous.downstreamBound && !now.downstreamBound { log.info("the database is no longer saturated") }
+        if previous.downstreamLimited && !now.downstreamLimited { log.info("the database budget no longer limits") }
+        if previous.panicking && !now.panicking { log.info("panic mode ended") }
+    }
+}

@@ -1,0 +1,310 @@
+import Foundation
+import MetricsClient
+
+/// A database's connection budget in one cycle: how many connections the targets that use it
+/// may hold, whether that number is current, and whether the database is saturated now.
+public struct DatabaseStatus: Sendable, Equatable, Codable {
+    public var name: String
+    /// Connections the targets may hold together; `nil` when unknown.
+    public var usable: Int?
+    public var freshness: BudgetFreshness
+    /// Saturated on the database side: active connections at or above the threshold of the
+    /// usable ones (each target then also needs pool waiters), or behind PgBouncer, clients
+    /// waiting for the configured cycles while every server connection is active.
+    public var saturated: Bool
+    /// Behind PgBouncer the database side alone decides saturation; without it, a target is
+    /// bound only while its own pools have waiters (when it has a pool-waiting signal).
+    public var behindPgBouncer: Bool
+    /// The numbers behind the budget and the saturation verdict, for explanations.
+    public var evidence: [String]
+    /// Active connections (or PgBouncer's active server connections), when read.
+    public var activeConnections: Double?
+    /// A configuration problem seen this cycle, such as a PgBouncer pool larger than
+    /// PostgreSQL allows.
+    public var problem: String?
+
+    public init(
+        name: String,
+        usable: Int?,
+        freshness: BudgetFreshness,
+        saturated: Bool = false,
+        behindPgBouncer: Bool = false,
+        evidence: [String] = [],
+        activeConnections: Double? = nil,
+        problem: String? = nil
+    ) {
+        self.name = name
+        self.usable = usable
+        self.freshness = freshness
+        self.saturated = saturated
+        self.behindPgBouncer = behindPgBouncer
+        self.evidence = evidence
+        self.activeConnections = activeConnections
+        self.problem = problem
+    }
+}
+
+/// Whether a budget is this cycle's.
+public enum BudgetFreshness: Sendable, Equatable, Codable {
+    /// Every value was read (or is fixed) this cycle.
+    case current
+    /// A query failed; the last good budget, this many seconds old, is used.
+    case kept(ageSeconds: Double)
+    /// No good budget within `budgetMaxAge`; scale-up stops.
+    case unknown(reason: String)
+}
+
+/// What the engine remembers about a database between cycles.
+public struct DatabaseMemory: Sendable, Equatable, Codable {
+    public var lastUsable: Int?
+    public var lastGoodAt: Date?
+    /// Cycles in a row with waiting PgBouncer clients and every server connection active.
+    public var waitingCycles: Int
+
+    public init(lastUsable: Int? = nil, lastGoodAt: Date? = nil, waitingCycles: Int = 0) {
+        self.lastUsable = lastUsable
+        self.lastGoodAt = lastGoodAt
+        self.waitingCycles = waitingCycles
+    }
+}
+
+/// One target's claim on a database budget in a cycle.
+public struct BudgetClaim: Sendable, Equatable {
+    public var target: String
+    public var minReplicas: Int
+    public var currentReplicas: Int
+    /// Connections one pod opens at most.
+    public var poolSize: Int
+    /// The replica count the target's signals ask for before the budget.
+    public var wantedReplicas: Int
+    /// Terminating pods, which hold their connections until they exit.
+    public var terminatingPods: Int
+
+    public init(
+        target: String,
+        minReplicas: Int,
+        currentReplicas: Int,
+        poolSize: Int,
+        wantedReplicas: Int,
+        terminatingPods: Int = 0
+    ) {
+        self.target = target
+        self.minReplicas = minReplicas
+        self.currentReplicas = currentReplicas
+        self.poolSize = poolSize
+        self.wantedReplicas = wantedReplicas
+        self.terminatingPods = terminatingPods
+    }
+}
+
+/// One target's part of a database budget: the engine's input for the budget rules.
+public struct BudgetShare: Sendable, Equatable, Codable {
+    public var database: String
+    /// The most replicas the share allows; `nil` when the budget is unknown.
+    public var ceiling: Int?
+    /// Connections one pod opens at most.
+    public var poolSize: Int
+    /// Connections guaranteed to the target: `minReplicas × poolSize`.
+    public var guaranteed: Int
+    /// The database's status this cycle.
+    public var status: DatabaseStatus
+    /// The target's minimum alone needs more connections than its share.
+    public var minimumExceedsShare: Bool
+
+    public init(
+        database: String,
+        ceiling: Int?,
+        poolSize: Int,
+        guaranteed: Int,
+        status: DatabaseStatus,
+        minimumExceedsShare: Bool = false
+    ) {
+        self.database = database
+        self.ceiling = ceiling
+        self.poolSize = poolSize
+        self.guaranteed = guaranteed
+        self.status = status
+        self.minimumExceedsShare = minimumExceedsShare
+    }
+}
+
+/// The connection budget of a database shared by several targets. Pure: readings and the
+/// previous memory in, status, shares and the next memory out.
+public enum ConnectionBudget {
+    /// Works out `database`'s usable connections and saturation from this cycle's readings
+    /// (outcomes keyed by `DatabasePolicy.Reading` raw values).
+    public static func evaluate(
+        _ database: DatabasePolicy,
+        readings: [String: SampleOutcome],
+        memory: DatabaseMemory,
+        now: Date
+    ) -> (status: DatabaseStatus, memory: DatabaseMemory) {
+        var next = memory
+        var missing: [String] = []
+        func read(_ value: DatabaseValue, _ reading: DatabasePolicy.Reading) -> Double? {
+            switch value {
+            case .fixed(let number): return number
+            case .query:
+                if let number = readings[reading.rawValue]?.finiteValue, number >= 0 { return number }
+                missing.append(reading.rawValue)
+                return nil
+            }
+        }
+        func optional(_ reading: DatabasePolicy.Reading, enabled: Bool) -> Double? {
+            guard enabled, let number = readings[reading.rawValue]?.finiteValue, number >= 0 else { return nil }
+            return number
+        }
+
+        var evidence: [String] = []
+        var budgetLine = ""
+        var computed: Int?
+        let maxConnections = read(database.maxConnections, .maxConnections)
+        let reserved = read(database.reservedConnections, .reservedConnections)
+        let others = read(database.otherClients, .otherClients)
+        var serverUsable: Double?
+        if let maxConnections, maxConnections > 0, let reserved {
+            serverUsable = maxConnections - reserved - (database.pgbouncer == nil ? database.margin.connections(of: maxConnections) : 0)
+        }
+        var problem: String?
+        if let pgbouncer = database.pgbouncer {
+            let clientLimit = read(pgbouncer.maxClientConnections, .pgbouncerMaxClientConnections)
+            let poolSize = read(pgbouncer.poolSize, .pgbouncerPoolSize)
+            if let clientLimit, let others {
+                let margin = database.margin.connections(of: clientLimit)
+                computed = Int((clientLimit - margin - others).rounded(.down))
+                budgetLine =
+                    "PgBouncer max_client_conn \(fmt(clientLimit)) − kept free \(fmt(margin)) − other clients \(fmt(others))"
+            }
+            if let poolSize, let serverUsable, poolSize > serverUsable {
+                problem =
+                    "PgBouncer's pool size \(fmt(poolSize)) is above the \(fmt(serverUsable)) connections PostgreSQL "
+                    + "allows (max_connections − superuser_reserved_connections); lower default_pool_size"
+            }
+            let waiting = optional(.pgbouncerClientsWaiting, enabled: pgbouncer.clientsWaitingQuery != nil)
+            let active = optional(.pgbouncerServersActive, enabled: pgbouncer.serversActiveQuery != nil)
+            if let waiting, let active, let poolSize, waiting > 0, active >= poolSize {
+                next.waitingCycles += 1
+            } else {
+                next.waitingCycles = 0
+            }
+            if let waiting, let active, let poolSize {
+                evidence.append(
+                    "PgBouncer: \(fmt(waiting)) clients waiting, \(fmt(active)) of \(fmt(poolSize)) server connections "
+                        + "active, \(next.waitingCycles) cycle(s) in a row"
+                )
+            }
+        } else if let maxConnections, let reserved, let others {
+            let margin = database.margin.connections(of: maxConnections)
+            computed = Int((maxConnections - reserved - margin - others).rounded(.down))
+            budgetLine =
+                "max_connections \(fmt(maxConnections)) − reserved \(fmt(reserved)) − kept free \(fmt(margin)) "
+                + "− other clients \(fmt(others))"
+        }
+
+        var status = DatabaseStatus(
+            name: database.name,
+            usable: nil,
+            freshness: .current,
+            behindPgBouncer: database.pgbouncer != nil,
+            problem: problem
+        )
+        if let computed {
+            let usable = max(computed, 0)
+            status.usable = usable
+            next.lastUsable = usable
+            next.lastGoodAt = now
+            evidence.insert(budgetLine + " = \(usable) usable", at: 0)
+        } else if let last = memory.lastUsable, let at = memory.lastGoodAt,
+            now.timeIntervalSince(at) <= Double(database.budgetMaxAgeSeconds)
+        {
+            status.usable = last
+            status.freshness = .kept(ageSeconds: now.timeIntervalSince(at))
+            evidence.append(
+                "no reading of \(missing.joined(separator: ", ")); keeping the budget of \(last) usable connections "
+                    + "from \(fmt(now.timeIntervalSince(at))) s ago"
+            )
+        } else {
+            let reason =
+                "no reading of \(missing.joined(separator: ", ")) within budgetMaxAge \(database.budgetMaxAgeSeconds) s"
+            status.freshness = .unknown(reason: reason)
+            evidence.append(reason)
+        }
+
+        if let pgbouncer = database.pgbouncer {
+            status.saturated = next.waitingCycles >= max(pgbouncer.saturationCycles, 1)
+            status.activeConnections = optional(.pgbouncerServersActive, enabled: pgbouncer.serversActiveQuery != nil)
+        } else if database.activeConnectionsQuery != nil {
+            let active = optional(.activeConnections, enabled: true)
+            status.activeConnections = active
+            if let active, let usable = status.usable, usable > 0 {
+                let share = active / Double(usable)
+                status.saturated = share >= database.saturationThreshold - 1e-9
+                evidence.append(
+                    "\(fmt(active)) of \(usable) usable connections active (\(fmt((share * 100).rounded())) %, "
+                        + "threshold \(fmt(database.saturationThreshold * 100)) %)"
+                )
+            } else if active == nil {
+                evidence.append("active connections not read")
+            }
+        }
+        status.evidence = evidence
+        return (status, next)
+    }
+
+    /// Splits `status`'s usable connections among `claims`. Each target is guaranteed
+    /// `minReplicas × poolSize`; the rest is shared in proportion to what each asks for above its
+    /// minimum (evenly when no one asks). A ceiling never counts on connections that other
+    /// targets hold now, or that this target's terminating pods still hold.
+    public static func allocate(_ status: DatabaseStatus, claims: [BudgetClaim]) -> [String: BudgetShare] {
+        var shares: [String: BudgetShare] = [:]
+        let guaranteedTotal = claims.reduce(0) { $0 + max($1.minReplicas, 0) * max($1.poolSize, 1) }
+        for claim in claims {
+            let pool = max(claim.poolSize, 1)
+            let guaranteed = max(claim.minReplicas, 0) * pool
+            guard let usable = status.usable else {
+                shares[claim.target] = BudgetShare(
+                    database: status.name,
+                    ceiling: nil,
+                    poolSize: pool,
+                    guaranteed: guaranteed,
+                    status: status
+                )
+                continue
+            }
+            let rest = usable - guaranteedTotal
+            var ceiling: Int
+            var exceeds = false
+            if rest < 0 {
+                ceiling = claim.minReplicas
+                exceeds = true
+            } else {
+                let demands = claims.map { max($0.wantedReplicas - $0.minReplicas, 0) * max($0.poolSize, 1) }
+                let total = demands.reduce(0, +)
+                let own = max(claim.wantedReplicas - claim.minReplicas, 0) * pool
+                let share =
+                    total > 0
+                    ? Double(rest) * Double(own) / Double(total)
+                    : Double(rest) / Double(max(claims.count, 1))
+                ceiling = claim.minReplicas + Int((share / Double(pool) + 1e-9).rounded(.down))
+            }
+            let heldByOthers = claims.filter { $0.target != claim.target }.reduce(0) {
+                $0 + (max($1.currentReplicas, 0) + max($1.terminatingPods, 0)) * max($1.poolSize, 1)
+            }
+            let free = usable - heldByOthers - max(claim.terminatingPods, 0) * pool
+            let safe = free >= 0 ? free / pool : 0
+            ceiling = min(ceiling, safe)
+            if ceiling < claim.minReplicas { exceeds = true }
+            shares[claim.target] = BudgetShare(
+                database: status.name,
+                ceiling: max(ceiling, 0),
+                poolSize: pool,
+                guaranteed: guaranteed,
+                status: status,
+                minimumExceedsShare: exceeds
+            )
+        }
+        return shares
+    }
+
+    static func fmt(_ value: Double) -> String { Decision.format(value) }
+}

@@ -1,0 +1,231 @@
+import YAML
+
+extension PolicyReader {
+    static let databaseKeys = [
+        "name", "exporter", "selector", "maxConnections", "reservedConnections", "margin", "otherClients",
+        "activeConnections", "saturationThreshold", "budgetMaxAge", "pgbouncer",
+    ]
+    static let pgbouncerKeys = [
+        "exporter", "selector", "maxClientConnections", "poolSize", "clientsWaiting", "serversActive",
+        "saturationCycles",
+    ]
+
+    /// Exporters whose metric names Headroom knows, for default queries.
+    enum DatabaseExporter: String, CaseIterable {
+        /// prometheus-postgres-exporter: `pg_settings_*`, `pg_stat_activity_count`.
+        case postgres
+    }
+
+    /// Reads the policy's `databases`; entries with a problem are left out (and targets that
+    /// name them are rejected by `checkDatabaseReferences`).
+    mutating func readDatabases(_ node: YAMLNode?) -> [DatabasePolicy] {
+        guard let node else { return [] }
+        guard let items = node.items else {
+            report(node, "databases", "expected a list of databases, found a \(node.kindName)")
+            return []
+        }
+        var databases: [DatabasePolicy] = []
+        var seen: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let path = "databases[\(index)]"
+            guard let database = readDatabase(item, path: path) else { continue }
+            if let line = seen[database.name] {
+                report(item, path + ".name", "duplicate database \"\(database.name)\" (first at line \(line)); keep one")
+                continue
+            }
+            seen[database.name] = item.mark.line
+            databases.append(database)
+        }
+        return databases
+    }
+
+    private mutating func readDatabase(_ node: YAMLNode, path: String) -> DatabasePolicy? {
+        guard checkMapping(node, path, allowed: Self.databaseKeys) else { return nil }
+        let before = problems.count
+        var name: String?
+        if let nameNode = node["name"] {
+            name = string(nameNode, path + ".name")
+        } else {
+            report(node, path + ".name", "missing key \"name\": name the database so targets can refer to it")
+        }
+        let exporter = node["exporter"].flatMap { choice($0, path + ".exporter", as: DatabaseExporter.self) }
+        let selector = node["selector"].flatMap { string($0, path + ".selector") } ?? ""
+        let defaults = exporter.map { _ in Self.postgresQueries(selector: selector) }
+
+        func value(_ key: String, fallback: DatabaseValue?) -> DatabaseValue? {
+            guard let valueNode = node[key] else { return fallback }
+            return databaseValue(valueNode, path + "." + key)
+        }
+        let maxConnections = value("maxConnections", fallback: defaults.map { .query($0.maxConnections) })
+        if node["maxConnections"] == nil, exporter == nil, node["pgbouncer"] == nil {
+            report(
+                node,
+                path + ".maxConnections",
+                "missing key \"maxConnections\": set PostgreSQL's max_connections, {query: ...}, or exporter: postgres "
+                    + "to read pg_settings_max_connections"
+            )
+        }
+        let reserved = value("reservedConnections", fallback: defaults.map { .query($0.reserved) } ?? .fixed(3))
+        let others = value("otherClients", fallback: .fixed(0)) ?? .fixed(0)
+        var margin = ConnectionMargin.connections(0)
+        if let marginNode = node["margin"] {
+            if marginNode.scalar?.intValue != nil {
+                margin = int(marginNode, path + ".margin", in: 0...1_000_000).map(ConnectionMargin.connections) ?? margin
+            } else if let share = fraction(marginNode, path + ".margin", allowed: "below 100%", where: { $0 < 1 }) {
+                margin = .fraction(share)
+            }
+        }
+        var active = defaults?.active
+        if let activeNode = node["activeConnections"] {
+            active = databaseValue(activeNode, path + ".activeConnections")?.query
+            if active == nil, activeNode.pairs == nil {
+                report(activeNode, path + ".activeConnections", "activeConnections is read each cycle: write {query: ...}")
+            }
+        }
+        var threshold = DatabasePolicy.defaultSaturationThreshold
+        if let thresholdNode = node["saturationThreshold"],
+            let share = fraction(thresholdNode, path + ".saturationThreshold", allowed: "above 0% and at most 100%", where: { $0 > 0 && $0 <= 1 })
+        {
+            threshold = share
+        }
+        var maxAge = DatabasePolicy.defaultBudgetMaxAgeSeconds
+        if let ageNode = node["budgetMaxAge"], let seconds = wholeSeconds(ageNode, path + ".budgetMaxAge") {
+            maxAge = seconds
+        }
+        let pgbouncer = node["pgbouncer"].flatMap { readPgBouncer($0, path: path + ".pgbouncer") }
+        guard problems.count == before, let name else { return nil }
+        return DatabasePolicy(
+            name: name,
+            maxConnections: maxConnections ?? .fixed(0),
+            reservedConnections: reserved ?? .fixed(3),
+            margin: margin,
+            otherClients: others,
+            activeConnectionsQuery: active,
+            saturationThreshold: threshold,
+            budgetMaxAgeSeconds: maxAge,
+            pgbouncer: pgbouncer
+        )
+    }
+
+    private mutating func readPgBouncer(_ node: YAMLNode, path: String) -> PgBouncerPolicy? {
+        guard checkMapping(node, path, allowed: Self.pgbouncerKeys) else { return nil }
+        let before = problems.count
+        let exporter = node["exporter"].flatMap { value -> Bool? in
+            guard let flag = value.scalar?.boolValue else {
+                report(value, path + ".exporter", "invalid value \(Self.quote(value)): expected true or false")
+                return nil
+            }
+            return flag
+        } ?? false
+        let selector = node["selector"].flatMap { string($0, path + ".selector") } ?? ""
+        func required(_ key: String, _ hint: String) -> DatabaseValue? {
+            guard let valueNode = node[key] else {
+                report(node, path + "." + key, "missing key \"\(key)\": \(hint)")
+                return nil
+            }
+            return databaseValue(valueNode, path + "." + key, minimum: 1)
+        }
+        let clients = required("maxClientConnections", "set PgBouncer's max_client_conn (default 100) or {query: ...}")
+        let poolSize = required("poolSize", "set PgBouncer's default_pool_size (default 20) or {query: ...}")
+        func query(_ key: String, fallback: String) -> String? {
+            guard let valueNode = node[key] else { return exporter ? fallback : nil }
+            guard valueNode.pairs != nil, let value = databaseValue(valueNode, path + "." + key)?.query else {
+                if valueNode.pairs == nil { report(valueNode, path + "." + key, "\(key) is read each cycle: write {query: ...}") }
+                return nil
+            }
+            return value
+        }
+        let waiting = query("clientsWaiting", fallback: Self.withSelector("sum(pgbouncer_pools_client_waiting_connections)", selector))
+        let active = query("serversActive", fallback: Self.withSelector("sum(pgbouncer_pools_server_active_connections)", selector))
+        let cycles = node["saturationCycles"].flatMap { int($0, path + ".saturationCycles", in: 1...100) } ?? 2
+        guard problems.count == before, let clients, let poolSize else { return nil }
+        return PgBouncerPolicy(
+            maxClientConnections: clients,
+            poolSize: poolSize,
+            clientsWaitingQuery: waiting,
+            serversActiveQuery: active,
+            saturationCycles: cycles
+        )
+    }
+
+    /// The Postgres exporter's default queries, with `selector` inside each selector's braces.
+    static func postgresQueries(selector: String) -> (maxConnections: String, reserved: String, active: String) {
+        (
+            withSelector("max(pg_settings_max_connections)", selector),
+            withSelector("max(pg_settings_superuser_reserved_connections)", selector),
+            withSelector("sum(pg_stat_activity_count{state=\"active\"})", selector)
+        )
+    }
+
+    /// Inserts `selector` (such as `instance="db-0:9187"`) into the one metric selector of `query`.
+    static func withSelector(_ query: String, _ selector: String) -> String {
+        let trimmed = selector.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return query }
+        if let brace = query.firstIndex(of: "}") {
+            return query[..<brace] + ", " + trimmed + query[brace...]
+        }
+        guard let close = query.lastIndex(of: ")") else { return query + "{" + trimmed + "}" }
+        return query[..<close] + "{" + trimmed + "}" + query[close...]
+    }
+
+    /// Rejects targets that name a database the policy does not define, and targets of a
+    /// database whose fixed budget cannot hold every target's `minReplicas × poolSize`.
+    mutating func checkDatabaseReferences(
+        _ targets: [(index: Int, node: YAMLNode, target: TargetPolicy?)],
+        databases: [DatabasePolicy],
+        declared: Set<String>
+    ) {
+        let names = databases.map(\.name)
+        var byDatabase: [String: [(index: Int, node: YAMLNode, target: TargetPolicy)]] = [:]
+        for entry in targets {
+            guard let target = entry.target, let binding = target.database else { continue }
+            targetIndex = entry.index
+            let node = entry.node["database"]?["name"] ?? entry.node
+            if !names.contains(binding.name) {
+                var message =
+                    declared.contains(binding.name)
+                    ? "database \"\(binding.name)\" has a problem of its own (see above); fix it"
+                    : "no database named \"\(binding.name)\" under databases"
+                if !declared.contains(binding.name), let suggestion = EditDistance.suggestion(for: binding.name, among: names) {
+                    message += "; did you mean \"\(suggestion)\"?"
+                }
+                report(node, "targets[\(entry.index)].database.name", message)
+                continue
+            }
+            byDatabase[binding.name, default: []].append((entry.index, entry.node, target))
+        }
+        targetIndex = nil
+        for database in databases {
+            guard let members = byDatabase[database.name],
+                let usable = Self.fixedUsableConnections(database)
+            else { continue }
+            let pools = members.compactMap { $0.target.database?.poolSize.fixedValue }
+            guard pools.count == members.count else { continue }
+            let needed = zip(members, pools).reduce(0.0) { $0 + Double($1.0.target.minReplicas) * $1.1 }
+            guard needed > usable else { continue }
+            for member in members {
+                targetIndex = member.index
+                report(
+                    member.node["minReplicas"] ?? member.node,
+                    "targets[\(member.index)].minReplicas",
+                    "the minReplicas × poolSize of the targets of database \"\(database.name)\" add up to "
+                        + "\(Decision.format(needed)) connections, more than its \(Decision.format(usable)) usable ones; "
+                        + "lower minReplicas or poolSize, or raise the database's limit"
+                )
+            }
+        }
+        targetIndex = nil
+    }
+
+    /// Usable connections of a database whose limits are all fixed, or `nil`.
+    static func fixedUsableConnections(_ database: DatabasePolicy) -> Double? {
+        guard let others = database.otherClients.fixedValue else { return nil }
+        if let pgbouncer = database.pgbouncer {
+            guard let clients = pgbouncer.maxClientConnections.fixedValue else { return nil }
+            return (clients - database.margin.connections(of: clients) - others).rounded(.down)
+        }
+        guard let limit = database.maxConnections.fixedValue, let reserved = database.reservedConnections.fixedValue
+        else { return nil }
+        return (limit - reserved - database.margin.connections(of: limit) - others).rounded(.down)
+    }
+}
