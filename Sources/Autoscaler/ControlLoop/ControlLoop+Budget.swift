@@ -60,7 +60,13 @@ extension ControlLoop {
                 unknown.usable = nil
                 unknown.freshness = .unknown(reason: "the pool size query has no value")
                 unknown.evidence.append("pool size of \(identity) unknown")
-                shares[identity] = BudgetShare(database: database.name, ceiling: nil, poolSize: 1, guaranteed: 0, status: unknown)
+                shares[identity] = BudgetShare(
+                    database: database.name,
+                    ceiling: nil,
+                    poolSize: 1,
+                    guaranteed: 0,
+                    status: unknown
+                )
             }
         }
         return shares

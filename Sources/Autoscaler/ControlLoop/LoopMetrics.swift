@@ -92,7 +92,8 @@ public struct LoopMetrics: Sendable {
         )
         pods = registry.gauge(
             "headroom_target_pods",
-            help: "The target's pods as the engine counts them, by state (warm, warming, starting, terminating, unschedulable).",
+            help:
+                "The target's pods as the engine counts them, by state (warm, warming, starting, terminating, unschedulable).",
             labelNames: target + ["state"]
         )
         scheduledFloor = registry.gauge(

@@ -163,7 +163,9 @@ public enum ConnectionBudget {
         let others = read(database.otherClients, .otherClients)
         var serverUsable: Double?
         if let maxConnections, maxConnections > 0, let reserved {
-            serverUsable = maxConnections - reserved - (database.pgbouncer == nil ? database.margin.connections(of: maxConnections) : 0)
+            serverUsable =
+                maxConnections - reserved
+                - (database.pgbouncer == nil ? database.margin.connections(of: maxConnections) : 0)
         }
         var problem: String?
         if let pgbouncer = database.pgbouncer {

@@ -37,14 +37,18 @@ public struct DecisionConditions: Sendable, Codable, Equatable {
             parts.append("evidence: " + evidence.joined(separator: "; "))
         }
         if panicking { parts.append("panic mode") }
-        if let scheduledFloor { parts.append("scheduled floor \(scheduledFloor) (\(schedules.joined(separator: ", ")))") }
+        if let scheduledFloor {
+            parts.append("scheduled floor \(scheduledFloor) (\(schedules.joined(separator: ", ")))")
+        }
         if let pods {
             var counted: [String] = []
             if !pods.warming.isEmpty { counted.append("\(pods.warming.count) warming") }
             if pods.starting > 0 { counted.append("\(pods.starting) starting") }
             if pods.terminating > 0 { counted.append("\(pods.terminating) terminating") }
             if !pods.unschedulable.isEmpty {
-                counted.append("\(pods.unschedulable.count) Pending too long: " + pods.unschedulable.joined(separator: ", "))
+                counted.append(
+                    "\(pods.unschedulable.count) Pending too long: " + pods.unschedulable.joined(separator: ", ")
+                )
             }
             if !counted.isEmpty { parts.append("pods: " + counted.joined(separator: ", ")) }
         }

@@ -85,7 +85,10 @@ extension DecisionEngine {
         if let report, let wanted = report.unboundedProposal, let bounded = report.proposal,
             wanted >= panic.threshold * capacity - 1e-9
         {
-            state.panic = ScalingHistory.PanicState(since: state.panic?.since ?? context.now, lastTriggered: context.now)
+            state.panic = ScalingHistory.PanicState(
+                since: state.panic?.since ?? context.now,
+                lastTriggered: context.now
+            )
             proposal = bounded
         }
         if let current = state.panic,

@@ -44,7 +44,13 @@ extension DecisionEngine {
             guard signal.scope == .pod else {
                 return invalid(.ambiguous, nil, nil, "\(samples.count) per-pod series for a fleet-wide signal")
             }
-            return evaluatePerPod(signal, samples: samples, target: target, currentReplicas: currentReplicas, pods: pods)
+            return evaluatePerPod(
+                signal,
+                samples: samples,
+                target: target,
+                currentReplicas: currentReplicas,
+                pods: pods
+            )
         case .value(let sample, let sampleAge):
             value = sample
             age = sampleAge.map(seconds)

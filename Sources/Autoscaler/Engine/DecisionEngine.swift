@@ -130,12 +130,19 @@ public enum DecisionEngine {
                 steps.set(current, .withinTolerance)
             }
             noteBounds(&steps, decider: decider, target: target)
-            if steps.value < current, let blocker = scaleDownBlocker(reports, recovering: recovering, context: context) {
+            if steps.value < current, let blocker = scaleDownBlocker(reports, recovering: recovering, context: context)
+            {
                 steps.set(current, blocker)
             }
             let recommendation = steps.value
             context.wanted = max(recommendation, panic.proposal ?? 0, floor ?? 0)
-            stabilize(&steps, history: state, recommendation: recommendation, behavior: target.behavior, now: context.now)
+            stabilize(
+                &steps,
+                history: state,
+                recommendation: recommendation,
+                behavior: target.behavior,
+                now: context.now
+            )
             state.recommendations.append(.init(time: context.now, replicas: max(recommendation, floor ?? 0)))
             limitRate(&steps, history: state, target: target, now: context.now)
         } else if reports.contains(where: { $0.role == .scale && $0.proposal != nil }) {

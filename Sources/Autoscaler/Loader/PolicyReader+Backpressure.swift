@@ -99,7 +99,12 @@ extension PolicyReader {
         }
         var threshold = 2.0
         if let value = node["threshold"],
-            let number = double(value, path + ".threshold", allowed: "greater than 1 and at most 100", where: { $0 > 1 && $0 <= 100 })
+            let number = double(
+                value,
+                path + ".threshold",
+                allowed: "greater than 1 and at most 100",
+                where: { $0 > 1 && $0 <= 100 }
+            )
         {
             threshold = number
         }
@@ -108,7 +113,9 @@ extension PolicyReader {
             stable = seconds
         }
         guard problems.count == before, let signal else { return nil }
-        return .some(PanicPolicy(signal: signal, windowSeconds: window, threshold: threshold, stableWindowSeconds: stable))
+        return .some(
+            PanicPolicy(signal: signal, windowSeconds: window, threshold: threshold, stableWindowSeconds: stable)
+        )
     }
 
     /// Checks what a target's parts say about each other and adds the derived signals: the
@@ -124,9 +131,16 @@ extension PolicyReader {
             let panicNode = node["panic"] ?? node
             if let source = signals.first(where: { $0.name == panic.signal }) {
                 if source.role != .scale || source.rule == nil {
-                    report(panicNode, path + ".panic.signal", "panic.signal \"\(panic.signal)\" is a guard; name a scale signal")
+                    report(
+                        panicNode,
+                        path + ".panic.signal",
+                        "panic.signal \"\(panic.signal)\" is a guard; name a scale signal"
+                    )
                 } else {
-                    switch PromQLRange.replacingRanges(in: source.query, with: PolicyDuration.format(seconds: panic.windowSeconds)) {
+                    switch PromQLRange.replacingRanges(
+                        in: source.query,
+                        with: PolicyDuration.format(seconds: panic.windowSeconds)
+                    ) {
                     case .success(let query):
                         var copy = source
                         copy.name = panic.signalName
@@ -143,7 +157,11 @@ extension PolicyReader {
                 if let suggestion = EditDistance.suggestion(for: panic.signal, among: names) {
                     message += "; did you mean \"\(suggestion)\"?"
                 }
-                report(panicNode, path + ".panic.signal", Self.continued(message) + "Signals: \(names.joined(separator: ", "))")
+                report(
+                    panicNode,
+                    path + ".panic.signal",
+                    Self.continued(message) + "Signals: \(names.joined(separator: ", "))"
+                )
             }
         }
         if let binding {
@@ -212,7 +230,9 @@ extension PolicyReader {
         if node.pairs != nil {
             guard checkMapping(node, path, allowed: ["query"]) else { return nil }
             guard let queryNode = node["query"], let query = string(queryNode, path + ".query") else {
-                if node["query"] == nil { report(node, path + ".query", "missing key \"query\": give the PromQL to read") }
+                if node["query"] == nil {
+                    report(node, path + ".query", "missing key \"query\": give the PromQL to read")
+                }
                 return nil
             }
             guard !query.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -222,7 +242,13 @@ extension PolicyReader {
             return .query(query)
         }
         let allowed = minimum >= 1 ? "of 1 or more" : "of 0 or more"
-        guard let number = double(node, path, allowed: "\(allowed), or {query: <PromQL>}", where: { $0 >= minimum && $0 <= 1e9 })
+        guard
+            let number = double(
+                node,
+                path,
+                allowed: "\(allowed), or {query: <PromQL>}",
+                where: { $0 >= minimum && $0 <= 1e9 }
+            )
         else { return nil }
         return .fixed(number)
     }

@@ -30,7 +30,11 @@ extension PolicyReader {
             let path = "databases[\(index)]"
             guard let database = readDatabase(item, path: path) else { continue }
             if let line = seen[database.name] {
-                report(item, path + ".name", "duplicate database \"\(database.name)\" (first at line \(line)); keep one")
+                report(
+                    item,
+                    path + ".name",
+                    "duplicate database \"\(database.name)\" (first at line \(line)); keep one"
+                )
                 continue
             }
             seen[database.name] = item.mark.line
@@ -70,7 +74,8 @@ extension PolicyReader {
         var margin = ConnectionMargin.connections(0)
         if let marginNode = node["margin"] {
             if marginNode.scalar?.intValue != nil {
-                margin = int(marginNode, path + ".margin", in: 0...1_000_000).map(ConnectionMargin.connections) ?? margin
+                margin =
+                    int(marginNode, path + ".margin", in: 0...1_000_000).map(ConnectionMargin.connections) ?? margin
             } else if let share = fraction(marginNode, path + ".margin", allowed: "below 100%", where: { $0 < 1 }) {
                 margin = .fraction(share)
             }
@@ -79,12 +84,21 @@ extension PolicyReader {
         if let activeNode = node["activeConnections"] {
             active = databaseValue(activeNode, path + ".activeConnections")?.query
             if active == nil, activeNode.pairs == nil {
-                report(activeNode, path + ".activeConnections", "activeConnections is read each cycle: write {query: ...}")
+                report(
+                    activeNode,
+                    path + ".activeConnections",
+                    "activeConnections is read each cycle: write {query: ...}"
+                )
             }
         }
         var threshold = DatabasePolicy.defaultSaturationThreshold
         if let thresholdNode = node["saturationThreshold"],
-            let share = fraction(thresholdNode, path + ".saturationThreshold", allowed: "above 0% and at most 100%", where: { $0 > 0 && $0 <= 1 })
+            let share = fraction(
+                thresholdNode,
+                path + ".saturationThreshold",
+                allowed: "above 0% and at most 100%",
+                where: { $0 > 0 && $0 <= 1 }
+            )
         {
             threshold = share
         }
@@ -110,13 +124,14 @@ extension PolicyReader {
     private mutating func readPgBouncer(_ node: YAMLNode, path: String) -> PgBouncerPolicy? {
         guard checkMapping(node, path, allowed: Self.pgbouncerKeys) else { return nil }
         let before = problems.count
-        let exporter = node["exporter"].flatMap { value -> Bool? in
-            guard let flag = value.scalar?.boolValue else {
-                report(value, path + ".exporter", "invalid value \(Self.quote(value)): expected true or false")
-                return nil
-            }
-            return flag
-        } ?? false
+        let exporter =
+            node["exporter"].flatMap { value -> Bool? in
+                guard let flag = value.scalar?.boolValue else {
+                    report(value, path + ".exporter", "invalid value \(Self.quote(value)): expected true or false")
+                    return nil
+                }
+                return flag
+            } ?? false
         let selector = node["selector"].flatMap { string($0, path + ".selector") } ?? ""
         func required(_ key: String, _ hint: String) -> DatabaseValue? {
             guard let valueNode = node[key] else {
@@ -130,13 +145,21 @@ extension PolicyReader {
         func query(_ key: String, fallback: String) -> String? {
             guard let valueNode = node[key] else { return exporter ? fallback : nil }
             guard valueNode.pairs != nil, let value = databaseValue(valueNode, path + "." + key)?.query else {
-                if valueNode.pairs == nil { report(valueNode, path + "." + key, "\(key) is read each cycle: write {query: ...}") }
+                if valueNode.pairs == nil {
+                    report(valueNode, path + "." + key, "\(key) is read each cycle: write {query: ...}")
+                }
                 return nil
             }
             return value
         }
-        let waiting = query("clientsWaiting", fallback: Self.withSelector("sum(pgbouncer_pools_client_waiting_connections)", selector))
-        let active = query("serversActive", fallback: Self.withSelector("sum(pgbouncer_pools_server_active_connections)", selector))
+        let waiting = query(
+            "clientsWaiting",
+            fallback: Self.withSelector("sum(pgbouncer_pools_client_waiting_connections)", selector)
+        )
+        let active = query(
+            "serversActive",
+            fallback: Self.withSelector("sum(pgbouncer_pools_server_active_connections)", selector)
+        )
         let cycles = node["saturationCycles"].flatMap { int($0, path + ".saturationCycles", in: 1...100) } ?? 2
         guard problems.count == before, let clients, let poolSize else { return nil }
         return PgBouncerPolicy(
@@ -186,7 +209,9 @@ extension PolicyReader {
                     declared.contains(binding.name)
                     ? "database \"\(binding.name)\" has a problem of its own (see above); fix it"
                     : "no database named \"\(binding.name)\" under databases"
-                if !declared.contains(binding.name), let suggestion = EditDistance.suggestion(for: binding.name, among: names) {
+                if !declared.contains(binding.name),
+                    let suggestion = EditDistance.suggestion(for: binding.name, among: names)
+                {
                     message += "; did you mean \"\(suggestion)\"?"
                 }
                 report(node, "targets[\(entry.index)].database.name", message)

@@ -77,7 +77,8 @@ extension PolicyReader {
             node["onEmpty"].flatMap { choice($0, path + ".onEmpty", as: EmptyResultMeaning.self) }
             ?? preset?.onEmpty ?? .noData
         let recovery = node["recoveryCycles"].flatMap { int($0, path + ".recoveryCycles", in: 0...1000) }
-        let scope = node["scope"].flatMap { choice($0, path + ".scope", as: SignalScope.self) } ?? preset?.scope ?? .fleet
+        let scope =
+            node["scope"].flatMap { choice($0, path + ".scope", as: SignalScope.self) } ?? preset?.scope ?? .fleet
         let category =
             node["category"].flatMap { choice($0, path + ".category", as: SignalCategory.self) } ?? preset?.category
         if let roleNode = node["role"], role == .panic || role == .poolSize {

@@ -45,7 +45,9 @@ enum PromQLRange {
             let inside = query[query.index(after: index)..<close]
             if inside.contains(":") {
                 return .failure(
-                    Problem(message: "the query has a subquery [\(inside)]; panic needs plain range selectors such as [1m]")
+                    Problem(
+                        message: "the query has a subquery [\(inside)]; panic needs plain range selectors such as [1m]"
+                    )
                 )
             }
             output += "[\(window)]"
