@@ -7,15 +7,19 @@ import Foundation
 /// scrape time of each series' newest sample within the lookback delta. Each selector is
 /// tagged with its own `headroom_input` label before the `or`, so series of different
 /// metrics with equal labels do not hide each other, and `max` then keeps the newest.
+/// For a signal read per pod, both queries also keep the pod label, so each pod is dated by
+/// its own raw series.
 struct AgeQuery: Sendable {
-    /// `max(…)`: one series for one target.
+    /// `max(…)`, or `max by (<pod label>) (…)`: one series for one target, or one per pod.
     let perTarget: PromQLTemplate
-    /// `max by (<label map keys>) (…)`: one series per target; nil when a label map key is
-    /// not a valid label name or the selectors' placeholders cannot be grouped.
+    /// `max by (<label map keys>[, <pod label>]) (…)`: one series per target, or per pod of a
+    /// target. Nil when a label map key is not a valid label name, or when the selectors'
+    /// placeholders cannot be grouped.
     let grouped: PromQLTemplate?
 
     /// Builds the query, or returns nil when there is no selector to date the signal by.
-    init?(selectors: [String], labelKeys: [String]) throws(MetricsError) {
+    /// `podLabel` must be a valid label name; `SignalSampler` checks it first.
+    init?(selectors: [String], labelKeys: [String], podLabel: String? = nil) throws(MetricsError) {
         guard !selectors.isEmpty else { return nil }
         let inner: String
         if selectors.count == 1 {
@@ -25,13 +29,21 @@ struct AgeQuery: Sendable {
                 .map { "label_replace(timestamp(\($1)), \"headroom_input\", \"\($0)\", \"\", \"\")" }
                 .joined(separator: " or ")
         }
-        perTarget = try PromQLTemplate("max(\(inner))")
+        if let podLabel {
+            perTarget = try PromQLTemplate("max by (\(podLabel)) (\(inner))")
+        } else {
+            perTarget = try PromQLTemplate("max(\(inner))")
+        }
 
         guard !labelKeys.isEmpty, labelKeys.allSatisfy(isLabelName) else {
             grouped = nil
             return
         }
-        let template = try PromQLTemplate("max by (\(labelKeys.joined(separator: ", "))) (\(inner))")
+        var groupKeys = labelKeys
+        if let podLabel, !groupKeys.contains(podLabel) {
+            groupKeys.append(podLabel)
+        }
+        let template = try PromQLTemplate("max by (\(groupKeys.joined(separator: ", "))) (\(inner))")
         grouped = template.isGroupable ? template : nil
     }
 }

@@ -20,6 +20,19 @@ public struct SignalQuery: Sendable, Hashable {
     /// The raw selectors whose newest sample dates the signal. Nil means those that
     /// `RawSelectorScanner` finds in the template.
     public var rawSelectors: [String]?
+    /// The label that names the pod of each series, for a signal read per pod (`pod` for
+    /// series relabelled from Kubernetes service discovery). Nil reads one series per target.
+    ///
+    /// When set, a target's series are still matched to it through `labels`, then split by
+    /// this label's value into `.perPod`, and each pod's sample is classified on its own
+    /// (non-finite, negative, stale). No series at all is `.empty`, and two series of one pod
+    /// make that pod `.ambiguous`. A series without this label fails the target's outcome with
+    /// a reason that names the series, because its sample belongs to no known pod and could
+    /// come from a warming one.
+    ///
+    /// The age query keeps this label too, so each pod is dated by its own raw series. A pod
+    /// with no raw series of its own is dated by the target's raw series that lack the label.
+    public var podLabel: String?
 
     public init(
         name: String,
@@ -27,7 +40,8 @@ public struct SignalQuery: Sendable, Hashable {
         labels: [String: String] = [:],
         maxAge: Duration? = nil,
         allowsNegative: Bool = false,
-        rawSelectors: [String]? = nil
+        rawSelectors: [String]? = nil,
+        podLabel: String? = nil
     ) {
         self.name = name
         self.template = template
@@ -35,6 +49,7 @@ public struct SignalQuery: Sendable, Hashable {
         self.maxAge = maxAge
         self.allowsNegative = allowsNegative
         self.rawSelectors = rawSelectors
+        self.podLabel = podLabel
     }
 }
 

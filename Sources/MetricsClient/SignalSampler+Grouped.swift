@@ -60,8 +60,9 @@ extension SignalSampler {
         for sample in series {
             seriesByKey[keys.map { sample.labels[$0] ?? "" }, default: []].append(sample)
         }
-        let (ages, ageFailure) = groupedAges(await ageResult, keys: keys)
+        let (ageSeries, ageFailure) = groupedAgeSeries(await ageResult, keys: keys)
         var withoutAge: [(target: QueryTarget, value: Double)] = []
+        var podsWithoutAge: [(target: QueryTarget, split: PodSplit)] = []
         // A series that matches no target means the query does not keep the label map's
         // labels (for example `sum(...)` without `by`). A target without a match may then
         // still have data, so it is queried alone instead of reported as empty.
@@ -70,7 +71,7 @@ extension SignalSampler {
         for target in targets {
             guard let key = keyOfTarget[target.id] else { continue }
             let matches = seriesByKey[key] ?? []
-            guard targetsByKey[key]?.count == 1, matches.count <= 1 else {
+            guard targetsByKey[key]?.count == 1, signal.podLabel != nil || matches.count <= 1 else {
                 result.fallback.append(target)
                 continue
             }
@@ -82,6 +83,25 @@ extension SignalSampler {
                 }
                 continue
             }
+            if let podLabel = signal.podLabel {
+                let split = PodSplit(podLabel: podLabel, samples: matches)
+                if let ageFailure {
+                    result.outcomes[target.id] = classifyPods(
+                        split,
+                        ages: .failed(ageFailure),
+                        signal: signal,
+                        at: time
+                    )
+                } else if let found = ageSeries[key] {
+                    let ages = PodAges(podLabel: podLabel, series: found.map { ($0.labels, $0.point.value) })
+                    result.outcomes[target.id] = classifyPods(split, ages: ages, signal: signal, at: time)
+                } else if split.missingLabelReason != nil {
+                    result.outcomes[target.id] = classifyPods(split, ages: .notChecked, signal: signal, at: time)
+                } else {
+                    podsWithoutAge.append((target, split))
+                }
+                continue
+            }
             if let ageFailure {
                 result.outcomes[target.id] = classify(
                     sample.point.value,
@@ -89,8 +109,8 @@ extension SignalSampler {
                     signal: signal,
                     at: time
                 )
-            } else if let found = ages[key] {
-                result.outcomes[target.id] = classify(sample.point.value, age: found, signal: signal, at: time)
+            } else if let found = ageSeries[key]?.map(\.point.value).max() {
+                result.outcomes[target.id] = classify(sample.point.value, age: .found(found), signal: signal, at: time)
             } else {
                 withoutAge.append((target, sample.point.value))
             }
@@ -102,6 +122,12 @@ extension SignalSampler {
                 group.addTask {
                     let age = await self.lookUpAge(ageQuery, target: target, at: time)
                     return (target.id, self.classify(value, age: age, signal: signal, at: time))
+                }
+            }
+            for (target, split) in podsWithoutAge {
+                group.addTask {
+                    let ages = await self.lookUpPodAges(ageQuery, podLabel: split.podLabel, target: target, at: time)
+                    return (target.id, self.classifyPods(split, ages: ages, signal: signal, at: time))
                 }
             }
             return await group.reduce(into: [String: SampleOutcome]()) { $0[$1.0] = $1.1 }
@@ -139,10 +165,11 @@ extension SignalSampler {
         return key
     }
 
-    /// The grouped age result by label key, or the reason the age query failed. A key
-    /// missing from the result gets no entry, so its target gets its own age query.
-    private func groupedAges(_ result: Result<QueryResult, MetricsError>?, keys: [String])
-        -> (ages: [[String]: AgeLookup], failure: String?)
+    /// Returns the grouped age result's series by label key (one per key, or one per pod of a
+    /// key for a per-pod signal), or the reason the age query failed. A key missing from the
+    /// result gets no entry, so its target gets its own age query.
+    private func groupedAgeSeries(_ result: Result<QueryResult, MetricsError>?, keys: [String])
+        -> (series: [[String]: [InstantSample]], failure: String?)
     {
         switch result {
         case nil:
@@ -155,11 +182,11 @@ extension SignalSampler {
                     [:], "\(MetricsError.unexpectedResultType(expected: "vector", actual: queryResult.data.resultType))"
                 )
             }
-            var ages: [[String]: AgeLookup] = [:]
+            var series: [[String]: [InstantSample]] = [:]
             for sample in samples {
-                ages[keys.map { sample.labels[$0] ?? "" }] = .found(sample.point.value)
+                series[keys.map { sample.labels[$0] ?? "" }, default: []].append(sample)
             }
-            return (ages, nil)
+            return (series, nil)
         }
     }
 

@@ -37,20 +37,37 @@ extension SignalSampler {
     /// No series is `.empty` and more than one is `.ambiguous`. The age query's newest timestamp
     /// at the same step decides `.stale`. A failed query fails every step.
     ///
+    /// A signal with a `podLabel` is split by pod at each step, as `sample` splits it. A step
+    /// is `.perPod` over the pods with a point there, or `.empty` when no series has one. It is
+    /// `.failed` when a series with a point there lacks the pod label.
+    ///
     /// NOTE: this is the per-target path; `sample` may group targets into one query, which
     /// yields the same values when the label map identifies each target's series.
     public func sampleRange(_ signal: SignalQuery, target: QueryTarget, over grid: RangeGrid) async -> [SampleOutcome] {
         let failAll = { (reason: String) in Array(repeating: SampleOutcome.failed(reason: reason), count: grid.count) }
+        if let problem = podLabelProblem(signal) { return failAll(problem) }
         let series: RangeValues
-        let ages: [AgeLookup]
+        let ageQuery: AgeQuery?
         do {
             let selectors = signal.rawSelectors ?? RawSelectorScanner.selectors(in: signal.template.source)
-            let ageQuery = signal.maxAge == nil ? nil : try AgeQuery(selectors: selectors, labelKeys: [])
+            ageQuery =
+                signal.maxAge == nil
+                ? nil : try AgeQuery(selectors: selectors, labelKeys: [], podLabel: signal.podLabel)
             series = try await rangeValues(try signal.template.render(target.placeholders), over: grid)
-            ages = await rangeAges(ageQuery, target: target, over: grid)
         } catch {
             return failAll("\(error)")
         }
+        if let podLabel = signal.podLabel {
+            return await podRangeOutcomes(
+                signal,
+                podLabel: podLabel,
+                series: series,
+                ageQuery: ageQuery,
+                target: target,
+                over: grid
+            )
+        }
+        let ages = await rangeAges(ageQuery, target: target, over: grid)
 
         return (0..<grid.count).map { index in
             let present = series.values.compactMap { $0[index] }
@@ -67,6 +84,49 @@ extension SignalSampler {
             let series = try await rangeValues(try ageQuery.perTarget.render(target.placeholders), over: grid)
             return (0..<grid.count).map { index in
                 series.values.compactMap { $0[index] }.max().map(AgeLookup.found) ?? .absent
+            }
+        } catch {
+            return Array(repeating: .failed("\(error)"), count: grid.count)
+        }
+    }
+
+    /// Splits each step's points of a per-pod signal by pod and classifies them.
+    private func podRangeOutcomes(
+        _ signal: SignalQuery,
+        podLabel: String,
+        series: RangeValues,
+        ageQuery: AgeQuery?,
+        target: QueryTarget,
+        over grid: RangeGrid
+    ) async -> [SampleOutcome] {
+        let splits = (0..<grid.count).map { index in
+            PodSplit(
+                podLabel: podLabel,
+                series: series.compactMap { labels, values in values[index].map { (labels, $0) } }
+            )
+        }
+        // The age query is skipped when no step has a usable split, as the instant path skips it.
+        let needsAges = splits.contains { !$0.isEmpty && $0.missingLabelReason == nil }
+        let ages = needsAges ? await rangePodAges(ageQuery, podLabel: podLabel, target: target, over: grid) : nil
+
+        return splits.enumerated().map { index, split in
+            guard !split.isEmpty else { return .empty }
+            return classifyPods(split, ages: ages?[index] ?? .notChecked, signal: signal, at: grid.time(at: index))
+        }
+    }
+
+    /// Runs the age query, which keeps the pod label, over `grid`.
+    private func rangePodAges(_ ageQuery: AgeQuery?, podLabel: String, target: QueryTarget, over grid: RangeGrid)
+        async -> [PodAges]
+    {
+        guard let ageQuery else { return Array(repeating: .notChecked, count: grid.count) }
+        do {
+            let series = try await rangeValues(try ageQuery.perTarget.render(target.placeholders), over: grid)
+            return (0..<grid.count).map { index in
+                PodAges(
+                    podLabel: podLabel,
+                    series: series.compactMap { labels, values in values[index].map { (labels, $0) } }
+                )
             }
         } catch {
             return Array(repeating: .failed("\(error)"), count: grid.count)

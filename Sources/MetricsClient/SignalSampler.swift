@@ -12,6 +12,9 @@ import Foundation
 /// when its label map values equal another target's. At most `maxConcurrentQueries`
 /// queries of one sampler run at once.
 ///
+/// A signal with a `podLabel` is read per pod: a target's several series are split by pod
+/// into `.perPod`, in the grouped and the per-target path alike.
+///
 /// Every target gets an outcome for every signal. Nothing is read as zero.
 public final class SignalSampler: Sendable {
     public let client: PrometheusClient
@@ -67,10 +70,15 @@ public final class SignalSampler: Sendable {
     /// Evaluates one signal for every target at `time` and returns `[target id: outcome]`.
     public func sample(_ signal: SignalQuery, targets: [QueryTarget], at time: Date) async -> [String: SampleOutcome] {
         var outcomes: [String: SampleOutcome] = [:]
+        if let problem = podLabelProblem(signal) {
+            return Dictionary(uniqueKeysWithValues: targets.map { ($0.id, .failed(reason: problem)) })
+        }
         let ageQuery: AgeQuery?
         do {
             let selectors = signal.rawSelectors ?? RawSelectorScanner.selectors(in: signal.template.source)
-            ageQuery = signal.maxAge == nil ? nil : try AgeQuery(selectors: selectors, labelKeys: labelKeys(signal))
+            ageQuery =
+                signal.maxAge == nil
+                ? nil : try AgeQuery(selectors: selectors, labelKeys: labelKeys(signal), podLabel: signal.podLabel)
         } catch {
             return Dictionary(uniqueKeysWithValues: targets.map { ($0.id, .failed(reason: "\(error)")) })
         }
@@ -118,6 +126,16 @@ public final class SignalSampler: Sendable {
             return .failed(reason: "\(error)")
         }
 
+        if let podLabel = signal.podLabel {
+            return await perPodOutcome(
+                signal,
+                podLabel: podLabel,
+                samples: samples,
+                target: target,
+                ageQuery: ageQuery,
+                at: time
+            )
+        }
         guard samples.count <= 1 else { return .ambiguous(seriesCount: samples.count) }
         guard let sample = samples.first else { return .empty }
         let age = await lookUpAge(ageQuery, target: target, at: time)

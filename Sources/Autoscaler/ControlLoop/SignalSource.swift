@@ -9,7 +9,8 @@ public protocol SignalSource: Sendable {
 }
 
 /// Reads signals from Prometheus: every distinct signal query is sent once for all targets
-/// that use it, grouped through the signal's label map.
+/// that use it, grouped through the signal's label map. A signal with `scope: pod` is split
+/// by the `pod` label into one outcome per pod (`SampleOutcome.perPod`).
 public struct PrometheusSignalSource: SignalSource {
     public let sampler: SignalSampler
 
@@ -53,19 +54,26 @@ public struct PrometheusSignalSource: SignalSource {
         var signalNames: [String: [String]]
     }
 
-    /// Groups signals whose query, label map and maximum age are equal, in policy order.
+    /// Groups signals whose query, label map, maximum age and scope are equal, in policy order.
+    /// The scope is part of the key because a per-pod signal comes back split by pod.
     static func batches(for targets: [TargetPolicy]) -> [SignalBatch] {
         struct Key: Hashable {
             var query: String
             var labels: [String: String]
             var maxAge: Double
+            var scope: SignalScope
         }
         var order: [Key] = []
         var batches: [Key: SignalBatch] = [:]
         for target in targets {
             let queryTarget = QueryTarget(id: target.identity, placeholders: placeholders(of: target))
             for signal in target.signals {
-                let key = Key(query: signal.query, labels: signal.labels, maxAge: signal.maxSampleAgeSeconds)
+                let key = Key(
+                    query: signal.query,
+                    labels: signal.labels,
+                    maxAge: signal.maxSampleAgeSeconds,
+                    scope: signal.scope
+                )
                 if batches[key] == nil {
                     batches[key] = SignalBatch(query: signalQuery(signal), targets: [], signalNames: [:])
                     order.append(key)
@@ -105,8 +113,13 @@ public struct PrometheusSignalSource: SignalSource {
                 labels: signal.labels,
                 // Capped at about 31 years, so the conversion to integer milliseconds cannot trap.
                 maxAge: .milliseconds(Int64((min(max(signal.maxSampleAgeSeconds, 0), 1e9) * 1000).rounded())),
-                allowsNegative: false
+                allowsNegative: false,
+                podLabel: signal.scope == .pod ? podLabel : nil
             )
         }
     }
+
+    /// The label that names the pod of a per-pod signal's series. The scrape configuration must
+    /// write the pod name to it: relabelling from `__meta_kubernetes_pod_name`, or file_sd labels.
+    public static let podLabel = "pod"
 }

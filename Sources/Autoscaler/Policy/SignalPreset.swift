@@ -1,10 +1,27 @@
 /// A ready-made signal for one of the four backpressure signals of a Directus fleet, built
 /// on metrics that exporters in common use publish. Directus core exports no request or pool
-/// metrics, so every preset reads a proxy, a pooler or a queue in front of or behind it.
+/// metrics, so the presets read a proxy, a pooler or a queue in front of or behind it, or
+/// the community `directus-extension-prometheus` inside it.
 ///
 /// A policy names a preset in a signal (`preset: ingressNginxP99Latency`); every field the
 /// signal sets replaces the preset's value. Every preset aggregates `by` the labels of its
 /// label map, so one grouped query serves all targets that use it.
+///
+/// Per pod (`scope: pod`, one series per pod, whose `pod` label comes from relabelling or
+/// file_sd): `directusPodP99Latency`. The engine leaves out the samples of warming and
+/// starting pods.
+///
+/// Fleet-wide (`scope: fleet`, one series per target, which cannot be split by pod), for
+/// which the engine discounts warming pods' capacity instead:
+/// - `ingressNginxRequestRate`, `ingressNginxP99Latency` and `ingressNginx5xxRatio`, because
+///   ingress-nginx labels its series by Ingress, not by the pod behind it.
+/// - `pgbouncerWaitingClients`, because PgBouncer's pools are per database and user.
+/// - `bullmqWaitingJobs`, because a queue is shared by its workers.
+/// - `haproxyBackendQueue` and `haproxy5xxRatio`, because they read the whole backend.
+///
+/// There is no per-pod pool utilization preset, because neither Directus core nor the extension
+/// exports a pod's Knex pool use to Prometheus. Core shows it only in the admin-only health
+/// check (`connectionsUsed`).
 public struct SignalPreset: Sendable {
     public let name: String
     public let query: String
@@ -19,7 +36,7 @@ public struct SignalPreset: Sendable {
     /// Every preset, in the order the reference lists them.
     public static let all: [SignalPreset] = [
         ingressNginxRequestRate, ingressNginxP99Latency, pgbouncerWaitingClients, bullmqWaitingJobs,
-        haproxyBackendQueue, ingressNginx5xxRatio, haproxy5xxRatio,
+        haproxyBackendQueue, ingressNginx5xxRatio, haproxy5xxRatio, directusPodP99Latency,
     ]
 
     /// Returns the preset called `name`, or `nil`.
@@ -137,5 +154,29 @@ public struct SignalPreset: Sendable {
         role: .guard,
         onEmpty: .zero,
         category: .errors
+    )
+
+    /// p99 request latency of each Directus pod, from the `directus_request_duration_seconds`
+    /// histogram of the community `directus-extension-prometheus` (ChappIO), whose own labels
+    /// are `method` and `status`. Per pod: it needs the `namespace` and `pod` labels on the
+    /// scraped series, which Kubernetes pod discovery relabelling or file_sd adds.
+    ///
+    /// The label map has only `namespace`, so every Directus pod in the target's namespace
+    /// counts as the target's. With more than one Directus Deployment in a namespace, replace
+    /// the query with one that also matches the pods by name (such as adding
+    /// `pod=~"{{name}}-.*"`), which then costs one query per target.
+    public static let directusPodP99Latency = SignalPreset(
+        name: "directusPodP99Latency",
+        query: """
+            histogram_quantile(0.99, sum by (le, namespace, pod) (rate(\
+            directus_request_duration_seconds_bucket{namespace="{{namespace}}"}[2m])))
+            """,
+        labels: ["namespace": "{{namespace}}"],
+        target: "500ms",
+        rule: .latencyStep,
+        role: .scale,
+        onEmpty: .noData,
+        scope: .pod,
+        category: .latency
     )
 }
