@@ -69,6 +69,11 @@ final class FakeWorkloadScaler: WorkloadScaler {
         }
     }
 
+    /// Sets the pods the next reads of `target` return.
+    func setPods(_ target: TargetPolicy, _ pods: [PodState]?) {
+        state.withLock { $0.workloads[target.identity]?.pods = pods }
+    }
+
     /// Sets `spec.replicas` as another writer would, bumping the resourceVersion.
     func scaleByHand(_ identity: String, to replicas: Int) {
         state.withLock { state in
@@ -178,7 +183,8 @@ struct LoopHarness {
         maxConcurrentTargets: Int = 8,
         clock: ManualClock = ManualClock(now: EngineFixture.epoch),
         signals: FakeSignalSource = FakeSignalSource(),
-        scaler: FakeWorkloadScaler = FakeWorkloadScaler()
+        scaler: FakeWorkloadScaler = FakeWorkloadScaler(),
+        databases: [DatabasePolicy] = []
     ) {
         self.clock = clock
         self.signals = signals
@@ -198,7 +204,8 @@ struct LoopHarness {
                 interval: .seconds(15),
                 dryRun: dryRun,
                 maxConcurrentTargets: maxConcurrentTargets
-            )
+            ),
+            databases: databases
         )
     }
 
