@@ -102,7 +102,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HeadroomCLITests",
-            dependencies: ["HeadroomCLI", "Autoscaler", "MetricsClient", "HTTPTransport", "TestSupport"]
+            dependencies: [
+                "HeadroomCLI", "Autoscaler", "MetricsClient", "HTTPTransport", "TestSupport", "KubeClient",
+                "KubeTestServer", "HTTPServer", "FleetTestbed", "FleetModel",
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

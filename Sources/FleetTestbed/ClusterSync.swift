@@ -48,6 +48,7 @@ public struct ClusterSync: Sendable {
             readinessProbePeriod: parameters.lifecycle.readinessProbePeriod,
             terminationGracePeriod: parameters.lifecycle.terminationGracePeriod,
             nodeCount: 4,
+            schedulingDelay: parameters.lifecycle.schedulingDelay,
             mapping: mapping
         )
         conditions = WorkloadStatus.initialConditions(time: Timestamps.seconds(mapping.wallStart))

@@ -15,6 +15,9 @@ struct PodContext: Sendable {
     var terminationGracePeriod: Double
     /// Nodes the cluster has; the message of an unschedulable pod names their count.
     var nodeCount: Int
+    /// Seconds from creation to the scheduler's first attempt, when an unschedulable pod's
+    /// `PodScheduled` condition turns `False`.
+    var schedulingDelay: Double
     var mapping: ModelTimeMapping
 
     func timestamp(_ modelSeconds: Double) -> JSONValue {
@@ -51,6 +54,11 @@ enum PodObject {
                 [
                     "name": .string(context.containerName), "image": "directus/directus:11",
                     "ports": [["containerPort": 8055, "protocol": "TCP"]],
+                    // The startup probe is what makes `started` mean "listening" in the status.
+                    "startupProbe": [
+                        "httpGet": ["path": "/server/ping", "port": 8055],
+                        "periodSeconds": 1, "failureThreshold": 300,
+                    ],
                     "readinessProbe": [
                         "httpGet": ["path": "/server/ping", "port": 8055],
                         "periodSeconds": .int(Int(context.readinessProbePeriod.rounded())),
@@ -83,7 +91,7 @@ enum PodObject {
                     condition(
                         "PodScheduled",
                         false,
-                        at: context.timestamp(pod.createdAt),
+                        at: context.timestamp(pod.createdAt + context.schedulingDelay),
                         reason: "Unschedulable",
                         message: "0/\(nodes) nodes are available: \(nodes) Insufficient cpu. preemption: "
                             + "0/\(nodes) nodes are available: \(nodes) No preemption victims found for "
@@ -104,15 +112,17 @@ enum PodObject {
         } else {
             readySince = scheduled
         }
-        var container: JSONValue = [
+        // The model's startup time is the application's boot: the container runs from
+        // scheduling (the image is cached), and the startup probe passes once it listens.
+        // The snapshot's `startedAt` is set once that time is reached.
+        let listening = pod.startedAt != nil
+        let container: JSONValue = [
             "name": .string(context.containerName), "image": "directus/directus:11",
-            "ready": .bool(ready), "started": .bool(pod.startedAt != nil), "restartCount": 0,
+            "ready": .bool(ready), "started": .bool(listening), "restartCount": 0,
+            "state": ["running": ["startedAt": scheduled]],
         ]
-        if let startedAt = pod.startedAt {
-            container["state"] = ["running": ["startedAt": context.timestamp(startedAt)]]
-        } else {
-            container["state"] = ["waiting": ["reason": "ContainerCreating"]]
-        }
+        let unready = ready ? nil : "containers with unready status: [\(context.containerName)]"
+        let unreadyReason = ready ? nil : "ContainersNotReady"
         return [
             "phase": "Running",
             "qosClass": "Burstable",
@@ -120,10 +130,11 @@ enum PodObject {
             "podIP": "127.0.0.1",
             "startTime": scheduled,
             "conditions": [
-                condition("PodScheduled", true, at: scheduled),
+                condition("PodReadyToStartContainers", true, at: scheduled),
                 condition("Initialized", true, at: scheduled),
-                condition("ContainersReady", ready, at: readySince),
-                condition("Ready", ready, at: readySince),
+                condition("Ready", ready, at: readySince, reason: unreadyReason, message: unready),
+                condition("ContainersReady", ready, at: readySince, reason: unreadyReason, message: unready),
+                condition("PodScheduled", true, at: scheduled),
             ],
             "containerStatuses": [container],
         ]

@@ -14,6 +14,8 @@ public struct WorkloadStatus: Sendable, Equatable {
     public var updatedReplicas: Int
     /// `spec.selector.matchLabels`.
     public var matchLabels: [String: String]
+    /// `spec.selector.matchExpressions`, in the workload's order.
+    public var matchExpressions: [LabelSelectorRequirement] = []
     public var resourceVersion: String
     /// The last write of each field manager, one entry per manager and subresource.
     public var managedFields: [ManagedFieldsEntry]
@@ -31,7 +33,15 @@ struct WorkloadWire: Decodable {
         var uid: String?
         var managedFields: [ManagedFieldsEntry]?
     }
-    struct Selector: Decodable { var matchLabels: [String: String]? }
+    struct Selector: Decodable {
+        struct Requirement: Decodable {
+            var key: String?
+            var `operator`: String?
+            var values: [String]?
+        }
+        var matchLabels: [String: String]?
+        var matchExpressions: [Requirement]?
+    }
     struct Spec: Decodable {
         var replicas: Int?
         var selector: Selector?
@@ -57,6 +67,9 @@ struct WorkloadWire: Decodable {
             availableReplicas: status?.availableReplicas ?? 0,
             updatedReplicas: status?.updatedReplicas ?? 0,
             matchLabels: spec?.selector?.matchLabels ?? [:],
+            matchExpressions: (spec?.selector?.matchExpressions ?? []).map {
+                LabelSelectorRequirement(key: $0.key ?? "", operator: $0.operator ?? "", values: $0.values ?? [])
+            },
             resourceVersion: metadata?.resourceVersion ?? "",
             managedFields: metadata?.managedFields ?? [],
             uid: metadata?.uid

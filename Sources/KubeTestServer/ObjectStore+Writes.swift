@@ -145,11 +145,25 @@ extension ObjectStore {
         return scale
     }
 
-    /// Renders `spec.selector.matchLabels` as a label selector in query syntax, keys sorted.
-    // NOTE: matchExpressions are not rendered. Seed objects must use matchLabels only.
+    /// Renders `spec.selector` as a label selector in query syntax, as the Scale's
+    /// `status.selector` carries it: `matchLabels` with keys sorted, then each of
+    /// `matchExpressions` (`key in (a,b)`, `key notin (a,b)`, `key`, `!key`) with values sorted.
+    /// An expression with another operator is left out; the API server would have refused it.
     static func selectorString(_ object: JSONValue) -> String {
         let labels = object[path: ["spec", "selector", "matchLabels"]]?.objectValue ?? [:]
-        return labels.keys.sorted().map { "\($0)=\(labels[$0]?.stringValue ?? "")" }.joined(separator: ",")
+        var terms = labels.keys.sorted().map { "\($0)=\(labels[$0]?.stringValue ?? "")" }
+        for expression in object[path: ["spec", "selector", "matchExpressions"]]?.arrayValue ?? [] {
+            guard let key = expression["key"]?.stringValue else { continue }
+            let values = (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue).sorted()
+            switch expression["operator"]?.stringValue {
+            case "In": terms.append("\(key) in (\(values.joined(separator: ",")))")
+            case "NotIn": terms.append("\(key) notin (\(values.joined(separator: ",")))")
+            case "Exists": terms.append(key)
+            case "DoesNotExist": terms.append("!\(key)")
+            default: continue
+            }
+        }
+        return terms.joined(separator: ",")
     }
 
     private static func applyScale(

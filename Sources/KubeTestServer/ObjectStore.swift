@@ -77,6 +77,12 @@ public final class ObjectStore: Sendable {
         stored[path: ["metadata", "generation"]] = 1
         stored[path: ["metadata", "managedFields"]] = nil
         stored[path: ["metadata", "resourceVersion"]] = nil
+        if type.group.isEmpty && type.name == "pods" {
+            // A new pod starts Pending whatever status the client sent, as on the API server.
+            // The scheduler and kubelet write the rest through the `status` subresource.
+            // NOTE: `status.qosClass` is not derived from the containers' resources.
+            stored["status"] = ["phase": "Pending"]
+        }
         ManagedFields.record(
             in: &stored,
             manager: manager,

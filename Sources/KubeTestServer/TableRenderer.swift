@@ -115,15 +115,34 @@ enum TableRenderer {
             let ready = statuses.filter { $0["ready"]?.boolValue == true }.count
             return .string("\(ready)/\(containers)")
         },
-        Column(name: "Status", type: "string") { object, _ in
-            if object[path: ["metadata", "deletionTimestamp"]] != nil { return "Terminating" }
-            return object[path: ["status", "phase"]] ?? "Pending"
-        },
+        Column(name: "Status", type: "string") { object, _ in .string(podStatus(object)) },
         Column(name: "Restarts", type: "string") { object, _ in
             let statuses = object[path: ["status", "containerStatuses"]]?.arrayValue ?? []
             return .string(String(statuses.reduce(0) { $0 + ($1["restartCount"]?.intValue ?? 0) }))
         },
     ]
+
+    /// Returns the STATUS cell as kubectl shows it: `Terminating` once deleted, else the reason a
+    /// container waits or ended with (the first container's wins, such as `ContainerCreating`
+    /// or `CrashLoopBackOff`), else `status.reason`, else the phase.
+    // NOTE: kubectl shows a completed container beside a running one as `Running` or
+    // `NotReady`; this shows `Completed`.
+    static func podStatus(_ object: JSONValue) -> String {
+        if object[path: ["metadata", "deletionTimestamp"]] != nil { return "Terminating" }
+        var status = object[path: ["status", "phase"]]?.stringValue ?? "Pending"
+        if let reason = object[path: ["status", "reason"]]?.stringValue, !reason.isEmpty { status = reason }
+        let containers = object[path: ["status", "containerStatuses"]]?.arrayValue ?? []
+        for container in containers.reversed() {
+            let waiting = container[path: ["state", "waiting", "reason"]]?.stringValue ?? ""
+            let terminated = container[path: ["state", "terminated", "reason"]]?.stringValue ?? ""
+            if !waiting.isEmpty {
+                status = waiting
+            } else if !terminated.isEmpty {
+                status = terminated
+            }
+        }
+        return status
+    }
 
     private static let eventColumns: [Column] = [
         Column(name: "Last Seen", type: "string") { object, now in
