@@ -76,18 +76,55 @@ import Testing
         #expect(try Self.outcome("30s", at: 52) == .value(value, age: .seconds(7)))
     }
 
-    /// Below one scrape interval a range never holds two samples; between one and two it holds
-    /// two only when both ends fall on a scrape.
+    /// A range shorter than one scrape interval never contains two samples. A range between one
+    /// and two intervals contains two only at evaluation times where it spans two scrapes.
     @Test func shortRangesHaveNoSeries() throws {
         for time in [45.0, 52, 59, 60] {
             #expect(try Self.outcome("10s", at: time) == .empty, "10 s range at \(time) s")
         }
-        // [40, 60] holds 45 and 60; [32, 52] holds only 45.
+        // [40, 60] contains 45 and 60, but [32, 52] contains only 45.
         #expect(try Self.outcome("20s", at: 60).finiteValue != nil)
         #expect(try Self.outcome("20s", at: 52) == .empty)
-        // Two intervals always hold two samples, wherever the evaluation falls.
+        // Two intervals always contain two samples, wherever the evaluation falls.
         for time in stride(from: 30.0, through: 60, by: 1) {
             #expect(try Self.outcome("30s", at: time).finiteValue != nil, "30 s range at \(time) s")
+        }
+    }
+
+    static let panicPolicy = """
+        apiVersion: headroom.io/v1alpha1
+        kind: ScalingPolicy
+        targets:
+          - namespace: shop
+            name: api
+            minReplicas: 2
+            maxReplicas: 100
+            panic:
+              signal: ingressNginxRequestRate
+            signals:
+              - preset: ingressNginxRequestRate
+        """
+
+    /// The loader's panic signal, with its default window of two 15 s scrape intervals, read by
+    /// the simulated loop. The ingress series appears at the first scrape with a request (15 s),
+    /// so the 30 s window has no series at the cycles at 0 and 15 s and has one from 30 s on.
+    @Test func loopReadsTheLoadersPanicSignal() async throws {
+        let target = try #require(try PolicyLoader.load(text: Self.panicPolicy, file: "test.yaml").targets.first)
+        let panic = try #require(target.signals.first { $0.role == .panic })
+        #expect(panic.name == "ingressNginxRequestRate@panic")
+        #expect(try SimulatedSignal(panic) == .requestRate(range: 30))
+
+        let runner = SimulationRunner(scenario: SimulationScenarios.smokeScenario, duration: 90)
+        let world = runner.makeWorld(seed: 1, keepsJournal: true)
+        _ = try await runner.runHeadroom(target, seed: 1, world: world)
+        let outcomes = world.journal.map { ($0.time, $0.outcomes[panic.name]) }
+        #expect(outcomes.map(\.0) == [0, 15, 30, 45, 60, 75])
+        for (time, outcome) in outcomes {
+            if time < 30 {
+                #expect(outcome == .empty, "cycle at \(time) s")
+            } else {
+                #expect(outcome?.finiteValue != nil, "cycle at \(time) s")
+            }
         }
     }
 }

@@ -73,7 +73,8 @@ public struct SimulationRunner: Sendable {
             clock: clock,
             logger: Logger(level: .error, sink: DiscardingLogSink()),
             metrics: LoopMetrics(registry: MetricsRegistry()),
-            configuration: ControlLoopConfiguration(interval: .milliseconds(Int64(settings.controllerInterval * 1000)))
+            configuration: ControlLoopConfiguration(interval: .milliseconds(Int64(settings.controllerInterval * 1000))),
+            databases: databases
         )
         var controller = HeadroomController(loop: loop, clock: clock, epoch: world.epoch)
         return await drive(
