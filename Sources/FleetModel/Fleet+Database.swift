@@ -74,7 +74,7 @@ extension Fleet {
             let extra = served * busyShare
             // One refusal is already counted for the first attempt.
             pods[index].connectionErrors += max(0, extra - 1)
-            if parameters.pgbouncer == nil { refusedConnections += max(0, extra - 1) }
+            countRefusals(max(0, extra - 1))
         }
 
         var completed: [(count: Double, latencyMean: Double, shape: LatencyShape)] = []

@@ -6,7 +6,8 @@ extension Fleet {
         let podSnapshots = pods.map { pod -> PodSnapshot in
             let phase = pod.phase(at: time, probePeriod: probe)
             let readyAt = pod.readyAt(probePeriod: probe)
-            let reachedReady = readyAt.map { $0 <= time } ?? false
+            // A pod deleted before its first successful probe never turns Ready.
+            let reachedReady = readyAt.map { $0 <= time && $0 <= (pod.deletedAt ?? .infinity) } ?? false
             return PodSnapshot(
                 name: pod.name,
                 phase: phase,
@@ -51,7 +52,8 @@ extension Fleet {
                 serverIdle: max(0, Double(pgbouncerServerConnections) - serverActive),
                 clientMaxWait: pgbouncerBacklog > 0 ? (pgbouncerWait.mean).rounded(.down) : 0,
                 poolSize: pgbouncer.defaultPoolSize,
-                maxClientConnections: pgbouncer.maxClientConnections
+                maxClientConnections: pgbouncer.maxClientConnections,
+                refusedClientConnections: refusedClientConnections
             )
         }
         return FleetSnapshot(

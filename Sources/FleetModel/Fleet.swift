@@ -43,6 +43,8 @@ public struct Fleet: Sendable {
     var ingressRequests = StatusCounts()
     var ingressLatency = LatencyHistogram()
     var refusedConnections = 0.0
+    /// Client connections PgBouncer refused because `max_client_conn` was reached (cumulative).
+    var refusedClientConnections = 0.0
     /// Queries per second the fleet sent in the previous tick.
     var queryRate = 0.0
     /// PgBouncer: clients waiting beyond the steady state, and open server connections.
@@ -142,6 +144,7 @@ public struct Fleet: Sendable {
         let start = time
         let end = time + 1
         var tick = TickAccumulator()
+        let refusedBefore = refusedConnections + refusedClientConnections
         shapeCache.removeAll(keepingCapacity: true)
 
         let probe = parameters.lifecycle.readinessProbePeriod
@@ -185,7 +188,9 @@ public struct Fleet: Sendable {
             pendingPods: pods.filter { $0.phase(at: end, probePeriod: probe) == .pending }.count,
             terminatingPods: pods.filter { $0.deletedAt != nil }.count,
             databaseConnections: databaseServerConnections,
-            queueDepth: pods.reduce(0) { $0 + $1.queueDepth }
+            queueDepth: pods.reduce(0) { $0 + $1.queueDepth },
+            clientConnections: Double(pods.reduce(0) { $0 + $1.openConnections }),
+            refusedConnections: refusedConnections + refusedClientConnections - refusedBefore
         )
     }
 
@@ -259,11 +264,20 @@ public struct Fleet: Sendable {
         }
         guard open < limit else {
             pods[index].connectionErrors += 1
-            if parameters.pgbouncer == nil { refusedConnections += 1 }
+            countRefusals(1)
             return false
         }
         pods[index].connectionLastUsed.append(now)
         return true
+    }
+
+    /// Adds `count` refused connection attempts to PostgreSQL's count (direct) or PgBouncer's.
+    mutating func countRefusals(_ count: Double) {
+        if parameters.pgbouncer == nil {
+            refusedConnections += count
+        } else {
+            refusedClientConnections += count
+        }
     }
 
     // MARK: Event loop

@@ -51,7 +51,9 @@ public struct PodSnapshot: Sendable, Equatable {
     public var scheduledAt: Double?
     /// When the application started listening.
     public var startedAt: Double?
+    /// When the pod turned Ready; nil until then, and for a pod deleted before it got there.
     public var readyAt: Double?
+    /// When the pod was deleted; it terminates until `deletedAt` plus the grace period.
     public var deletedAt: Double?
     /// True when the cluster cannot place the pod (it stays Pending).
     public var unschedulable: Bool
@@ -102,6 +104,8 @@ public struct PgBouncerSnapshot: Sendable, Equatable {
     public var clientMaxWait: Double
     public var poolSize: Int
     public var maxClientConnections: Int
+    /// Client connections refused because `max_client_conn` was reached (cumulative).
+    public var refusedClientConnections: Double
 }
 
 /// The whole fleet after a tick.
@@ -145,6 +149,12 @@ public struct TickReport: Sendable, Equatable {
     public var databaseConnections: Double
     /// Requests waiting for an event loop, summed over pods.
     public var queueDepth: Double
+    /// Connections the pods' pools hold at the end of the tick, terminating pods included: on
+    /// PostgreSQL when direct, on PgBouncer's client side behind it.
+    public var clientConnections: Double
+    /// Connection attempts refused during the tick, by PostgreSQL ("too many clients") or by
+    /// PgBouncer (`max_client_conn`).
+    public var refusedConnections: Double
 
     public init(
         time: Double,
@@ -156,7 +166,9 @@ public struct TickReport: Sendable, Equatable {
         pendingPods: Int,
         terminatingPods: Int,
         databaseConnections: Double,
-        queueDepth: Double
+        queueDepth: Double,
+        clientConnections: Double = 0,
+        refusedConnections: Double = 0
     ) {
         self.time = time
         self.arrivals = arrivals
@@ -168,5 +180,7 @@ public struct TickReport: Sendable, Equatable {
         self.terminatingPods = terminatingPods
         self.databaseConnections = databaseConnections
         self.queueDepth = queueDepth
+        self.clientConnections = clientConnections
+        self.refusedConnections = refusedConnections
     }
 }

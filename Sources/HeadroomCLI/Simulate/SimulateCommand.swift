@@ -38,7 +38,8 @@ enum SimulateCommand: Subcommand {
           0  every run finished
           2  usage error: unknown option, bad or missing value
           3  the policy file cannot be read or is not a ScalingPolicy
-          4  the policy has no valid target, more than one, or a signal simulate cannot evaluate
+          4  the policy has no valid target, more than one, or a signal or database query
+             simulate cannot evaluate
           5  a scenario's trace cannot be read, or an output file cannot be written
 
         """
@@ -55,8 +56,9 @@ enum SimulateCommand: Subcommand {
         }
 
         let target: TargetPolicy
+        let databases: [DatabasePolicy]
         switch loadTarget(options.policyPath, output: output) {
-        case .success(let loaded): target = loaded
+        case .success(let loaded): (target, databases) = loaded
         case .failure(let error): return error.code
         }
 
@@ -69,6 +71,7 @@ enum SimulateCommand: Subcommand {
         settings.pipelineLag = options.pipelineLag
         let simulation = Simulation(
             target: target,
+            databases: databases,
             baselines: factories,
             settings: settings,
             seeds: options.seeds,
@@ -164,8 +167,11 @@ enum SimulateCommand: Subcommand {
         }
     }
 
-    /// Loads the policy and returns its one valid target, or the exit code after reporting why not.
-    private static func loadTarget(_ path: String, output: CommandOutput) -> Result<TargetPolicy, ExitCodeError> {
+    /// Loads the policy and returns its one valid target with the database it draws from, or the
+    /// exit code after reporting why not.
+    private static func loadTarget(_ path: String, output: CommandOutput) -> Result<
+        (TargetPolicy, [DatabasePolicy]), ExitCodeError
+    > {
         let result: PolicyLoadResult
         do {
             result = try PolicyLoader.load(path: path)
@@ -180,7 +186,7 @@ enum SimulateCommand: Subcommand {
             output.standardError("headroom simulate: \(SimulationError.targetCount(result.targets.count))\n")
             return .failure(ExitCodeError(code: .noValidTarget))
         }
-        return .success(target)
+        return .success((target, result.databases.filter { $0.name == target.database?.name }))
     }
 
     struct ExitCodeError: Error {

@@ -2,13 +2,15 @@ import Autoscaler
 import Foundation
 
 /// A policy signal the simulator can evaluate: one of the presets it models, with the range of
-/// the signal's query.
+/// the signal's query, or one of the database budget's default queries.
 public enum SimulatedSignal: Sendable, Equatable {
     case requestRate(range: Double)
     case latencyQuantile(Double, range: Double)
     case serverErrorRatio(range: Double)
     case backendQueue
     case waitingClients
+    /// A default database query: the newest sample of one exporter gauge.
+    case database(DatabaseSeries)
 
     /// Names of the presets the simulator evaluates.
     public static let presetNames = [
@@ -16,10 +18,21 @@ public enum SimulatedSignal: Sendable, Equatable {
         "pgbouncerWaitingClients",
     ]
 
+    /// The database budget's default queries the simulator evaluates, without a selector.
+    public static let databaseQueries = [
+        "max(pg_settings_max_connections)", "max(pg_settings_superuser_reserved_connections)",
+        #"sum(pg_stat_activity_count{state="active"})"#, "sum(pgbouncer_pools_client_waiting_connections)",
+        "sum(pgbouncer_pools_server_active_connections)",
+    ]
+
     /// Recognizes `signal` when its query is a supported preset's query, with any range
-    /// durations. Other queries are rejected because the simulator has no PromQL engine, only the
-    /// series and functions the presets use.
+    /// durations, or a database default query. Other queries are rejected because the simulator
+    /// has no PromQL engine, only the series and functions the presets use.
     public init(_ signal: SignalPolicy) throws(SimulationError) {
+        if let series = DatabaseSeries(query: signal.query) {
+            self = .database(series)
+            return
+        }
         let shape = Self.shape(of: signal.query)
         guard
             let preset = Self.presetNames.compactMap(SignalPreset.named).first(where: {

@@ -5,18 +5,37 @@ import MetricsClient
 /// Evaluates the control loop's signal reads from the virtual Prometheus, as the Prometheus
 /// signal source would from a real one: the same outcomes for empty, non-finite, negative and
 /// stale results, and the age of the newest raw sample.
+///
+/// The loop reads the databases' queries in the same batch, as pseudo-targets in namespace
+/// `@databases` (`DatabasePolicy.queryTarget`). The source checks them at setup, as it checks
+/// the targets' signals.
 public struct SimulatedSignalSource: SignalSource {
     public let world: SimulationWorld
     /// Each signal's meaning by target identity and signal name, checked once at setup.
     let signals: [String: [String: SimulatedSignal]]
 
-    /// Fails with the first signal of `targets` that is not a supported preset.
-    public init(world: SimulationWorld, targets: [TargetPolicy]) throws(SimulationError) {
+    /// Fails with the first signal of `targets`, or database query of `databases`, that the
+    /// simulator cannot evaluate.
+    public init(
+        world: SimulationWorld,
+        targets: [TargetPolicy],
+        databases: [DatabasePolicy] = []
+    ) throws(SimulationError) {
         self.world = world
         var signals: [String: [String: SimulatedSignal]] = [:]
         for target in targets {
             for signal in target.signals {
                 signals[target.identity, default: [:]][signal.name] = try SimulatedSignal(signal)
+            }
+        }
+        for database in databases {
+            guard let target = database.queryTarget else { continue }
+            for signal in target.signals {
+                do {
+                    signals[target.identity, default: [:]][signal.name] = try SimulatedSignal(signal)
+                } catch {
+                    throw .unsupportedDatabaseQuery(database: database.name, reading: signal.name, query: signal.query)
+                }
             }
         }
         self.signals = signals
@@ -27,6 +46,7 @@ public struct SimulatedSignalSource: SignalSource {
         return world.state.withLock { state in
             let prometheus = state.prometheus
             var result: [String: [String: SampleOutcome]] = [:]
+            var databaseOutcomes: [String: [String: SampleOutcome]] = [:]
             for target in targets {
                 var outcomes: [String: SampleOutcome] = [:]
                 for signal in target.signals {
@@ -37,7 +57,13 @@ public struct SimulatedSignalSource: SignalSource {
                     outcomes[signal.name] = Self.outcome(meaning, policy: signal, prometheus: prometheus, at: now)
                 }
                 result[target.identity] = outcomes
-                state.journal?.append(CycleJournalEntry(time: now, outcomes: outcomes))
+                if target.namespace == DatabasePolicy.queryNamespace { databaseOutcomes[target.name] = outcomes }
+            }
+            for target in targets where target.namespace != DatabasePolicy.queryNamespace {
+                let outcomes = result[target.identity] ?? [:]
+                state.journal?.append(
+                    CycleJournalEntry(time: now, outcomes: outcomes, databaseOutcomes: databaseOutcomes)
+                )
             }
             return result
         }
@@ -68,6 +94,10 @@ public struct SimulatedSignalSource: SignalSource {
             newest = sample?.time
         case .waitingClients:
             let sample = prometheus.latest(prometheus.waitingClients, at: now)
+            value = sample?.value
+            newest = sample?.time
+        case .database(let series):
+            let sample = prometheus.latest(prometheus.databaseGauges[series] ?? [], at: now)
             value = sample?.value
             newest = sample?.time
         }

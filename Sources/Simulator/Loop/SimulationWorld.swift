@@ -1,3 +1,4 @@
+import Autoscaler
 import FleetModel
 import Foundation
 import MetricsClient
@@ -64,9 +65,14 @@ public struct CycleJournalEntry: Sendable, Equatable {
     public var time: Double
     /// The outcomes handed to the loop for the single target, by signal name.
     public var outcomes: [String: SampleOutcome]
+    /// The outcomes of the databases' queries read in the same batch, by database name, then
+    /// by reading (`DatabasePolicy.Reading` raw value).
+    public var databaseOutcomes: [String: [String: SampleOutcome]] = [:]
     /// `spec.replicas` and Ready pods of the cycle's first workload read.
     public var specReplicas: Int?
     public var readyReplicas: Int?
+    /// The pods of that read, when the target needs them.
+    public var pods: [PodState]?
     /// The replica count written, if any.
     public var written: Int?
 }

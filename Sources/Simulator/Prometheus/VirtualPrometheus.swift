@@ -3,9 +3,9 @@ import FleetModel
 /// A Prometheus that scrapes the fleet model's exporters in model time and evaluates the
 /// queries of the signal presets with PromQL's semantics.
 ///
-/// It stores what ingress-nginx, HAProxy and pgbouncer_exporter would expose: the request
+/// It stores what ingress-nginx, HAProxy and the database exporters would expose: the request
 /// counter by status, the request-duration histogram on ingress-nginx's buckets, the HAProxy
-/// backend queue and PgBouncer's waiting clients. Each scrape is stamped with its scrape time
+/// backend queue, and the PostgreSQL and PgBouncer gauges of `DatabaseSeries`. Each scrape is stamped with its scrape time
 /// and becomes visible to queries `pipelineLag` seconds later, as with a remote-write or
 /// federation hop. A series appears at the first scrape where it has a value, as
 /// ingress-nginx exports a status only once it has seen it.
@@ -25,8 +25,11 @@ public struct VirtualPrometheus: Sendable {
     public private(set) var latency: [Double: [MetricSample]] = [:]
     /// `haproxy_backend_current_queue`.
     public private(set) var backendQueue: [MetricSample] = []
+    /// The PostgreSQL exporter's gauges, and PgBouncer's for a fleet with PgBouncer.
+    public private(set) var databaseGauges: [DatabaseSeries: [MetricSample]] = [:]
+
     /// `pgbouncer_pools_client_waiting_connections`; empty for a fleet without PgBouncer.
-    public private(set) var waitingClients: [MetricSample] = []
+    public var waitingClients: [MetricSample] { databaseGauges[.pgbouncerClientsWaiting] ?? [] }
 
     public init(pipelineLag: Double = 0) {
         self.pipelineLag = pipelineLag
@@ -48,8 +51,9 @@ public struct VirtualPrometheus: Sendable {
         let queue = snapshot.pods.filter { $0.phase == .ready || $0.phase == .terminating }
             .reduce(0) { $0 + $1.queueDepth }
         backendQueue.append(MetricSample(time: time, value: queue))
-        if let pgbouncer = snapshot.pgbouncer {
-            waitingClients.append(MetricSample(time: time, value: pgbouncer.clientWaiting))
+        for series in DatabaseSeries.allCases {
+            guard let value = series.value(in: snapshot) else { continue }
+            databaseGauges[series, default: []].append(MetricSample(time: time, value: value))
         }
     }
 

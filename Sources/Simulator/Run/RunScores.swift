@@ -16,7 +16,10 @@ public struct RunScores: Sendable, Equatable {
     public var spikeToEnoughReady: Double?
     /// Highest `spec.replicas`.
     public var peakReplicas: Double
-    /// Ticks in which PostgreSQL refused at least one connection attempt.
+    /// Ticks that breached the database's connection limits (`DatabaseLimits`): PostgreSQL or
+    /// PgBouncer refused a connection attempt, or the connections at the tick's end exceeded
+    /// `max_connections − superuser_reserved_connections` on PostgreSQL or `max_client_conn`
+    /// on PgBouncer.
     public var databaseBudgetBreaches: Double
 
     public init(

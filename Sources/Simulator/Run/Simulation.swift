@@ -24,6 +24,8 @@ public struct ScenarioResult: Sendable {
 /// Runs a policy target and baselines on a scenario over seeds.
 public struct Simulation: Sendable {
     public var target: TargetPolicy
+    /// The policy's databases, whose queries the virtual Prometheus evaluates.
+    public var databases: [DatabasePolicy]
     /// Fresh baseline instances for a scenario, one call per run, so no run shares another's
     /// state.
     public var baselines: [@Sendable (Scenario) -> any SimulatedAutoscaler]
@@ -35,6 +37,7 @@ public struct Simulation: Sendable {
 
     public init(
         target: TargetPolicy,
+        databases: [DatabasePolicy] = [],
         baselines: [@Sendable (Scenario) -> any SimulatedAutoscaler] = [],
         settings: SimulationSettings = SimulationSettings(),
         seeds: [UInt64] = Array(1...5),
@@ -42,6 +45,7 @@ public struct Simulation: Sendable {
         progress: (@Sendable (String) -> Void)? = nil
     ) {
         self.target = target
+        self.databases = databases
         self.baselines = baselines
         self.settings = settings
         self.seeds = seeds
@@ -49,11 +53,13 @@ public struct Simulation: Sendable {
         self.progress = progress
     }
 
-    /// Checks that every signal of the target is one the simulator evaluates, before any run.
+    /// Checks that every signal of the target and every database query is one the simulator
+    /// evaluates, before any run.
     public func validate() throws(SimulationError) {
         _ = try SimulatedSignalSource(
             world: SimulationRunner(scenario: SimulationScenarios.smokeScenario).makeWorld(seed: 1),
-            targets: [target]
+            targets: [target],
+            databases: databases
         )
     }
 
@@ -64,7 +70,7 @@ public struct Simulation: Sendable {
         var policies = ["headroom"]
         for (index, seed) in seeds.enumerated() {
             let keep = keepFirstTimeline && index == 0
-            runs.append(try await runner.runHeadroom(target, seed: seed, keepRecords: keep))
+            runs.append(try await runner.runHeadroom(target, databases: databases, seed: seed, keepRecords: keep))
         }
         for make in baselines {
             let name = make(scenario).name

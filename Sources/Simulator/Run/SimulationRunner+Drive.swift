@@ -17,11 +17,11 @@ extension SimulationRunner {
         let load = scenario.load
         var random = SeededRandom(seed: seed &+ 0xA11_1E55)
         var windows = ConcurrencyWindows(windows: settings.concurrencyWindows)
-        let perTickSnapshot = controller.needsConcurrency || scenario.fleet.pgbouncer == nil
+        let perTickSnapshot = controller.needsConcurrency
+        let limits = DatabaseLimits(scenario.fleet)
         var records: [TimelineRecord] = []
         records.reserveCapacity(ticks)
         var breaches = 0
-        var refused = world.withFleet { $0.snapshot.postgres.refusedConnections }
         var nextScrape = settings.scrapeOffset
         var nextControl = 0.0
         var desired = scenario.startReplicas
@@ -53,9 +53,8 @@ extension SimulationRunner {
             desired = newDesired
             peak = max(peak, desired)
             records.append(Self.record(report, desired: desired))
+            if limits.isBreached(by: report) { breaches += 1 }
             if let snapshot {
-                if snapshot.postgres.refusedConnections > refused { breaches += 1 }
-                refused = snapshot.postgres.refusedConnections
                 // NOTE: the per-tick ratio to Ready pods is averaged, whereas Knative averages the
                 // total and divides by the pods at decision time. They differ only while pods change.
                 let inFlight = snapshot.pods.filter { $0.phase == .ready }.reduce(0) { $0 + $1.inFlight }

@@ -52,16 +52,18 @@ public struct SimulationRunner: Sendable {
         )
     }
 
-    /// Runs Headroom's own `ControlLoop.runCycle()` on `target` every controller interval.
+    /// Runs Headroom's own `ControlLoop.runCycle()` on `target` every controller interval. The
+    /// signal source also evaluates the queries of `databases`, the policy's databases.
     public func runHeadroom(
         _ target: TargetPolicy,
+        databases: [DatabasePolicy] = [],
         seed: UInt64,
         keepRecords: Bool = false,
         world: SimulationWorld? = nil
     ) async throws(SimulationError) -> PolicyRun {
         let world = world ?? makeWorld(seed: seed)
         let bound = boundTarget(target)
-        let signals = try SimulatedSignalSource(world: world, targets: [bound])
+        let signals = try SimulatedSignalSource(world: world, targets: [bound], databases: databases)
         let clock = ManualClock(now: world.epoch)
         let loop = ControlLoop(
             targets: [bound],
@@ -71,7 +73,8 @@ public struct SimulationRunner: Sendable {
             clock: clock,
             logger: Logger(level: .error, sink: DiscardingLogSink()),
             metrics: LoopMetrics(registry: MetricsRegistry()),
-            configuration: ControlLoopConfiguration(interval: .milliseconds(Int64(settings.controllerInterval * 1000)))
+            configuration: ControlLoopConfiguration(interval: .milliseconds(Int64(settings.controllerInterval * 1000))),
+            databases: databases
         )
         var controller = HeadroomController(loop: loop, clock: clock, epoch: world.epoch)
         return await drive(
