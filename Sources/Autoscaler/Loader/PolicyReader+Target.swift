@@ -23,8 +23,9 @@ extension PolicyReader {
         let binding = readDatabaseBinding(node["database"], path: path + ".database")
         let panic = readPanic(node["panic"], path: path + ".panic")
         let schedules = readSchedules(node["schedules"], path: path + ".schedules")
-        if signals != nil, let panic, let binding {
-            linkBackpressure(node, path: path, signals: &signals!, panic: panic, binding: binding)
+        if var linked = signals, let panic, let binding {
+            linkBackpressure(node, path: path, signals: &linked, panic: panic, binding: binding)
+            signals = linked
         }
 
         let minReplicas = minimum ?? 1
