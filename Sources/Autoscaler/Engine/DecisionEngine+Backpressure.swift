@@ -68,10 +68,11 @@ extension DecisionEngine {
         }
     }
 
-    /// Panic mode: returns whether it lasts and, when the short window triggers it this cycle,
-    /// the count it goes straight to. It starts when the panic signal's proposal reaches the
-    /// threshold times the Ready capacity, and ends once a whole stable window passed without
-    /// that.
+    /// Panic mode, as Knative's autoscaler runs it: returns whether it lasts and the count it
+    /// goes straight to. It starts when the panic signal's proposal reaches the threshold times
+    /// the Ready capacity. While it lasts, every cycle goes to the short window's proposal (never
+    /// down, as scale-down is blocked), and it ends once a whole stable window passed without
+    /// reaching the threshold.
     static func updatePanic(_ state: inout ScalingHistory, context: Context, reports: [SignalReport])
         -> (panicking: Bool, proposal: Int?)
     {
@@ -81,22 +82,34 @@ extension DecisionEngine {
         }
         let report = reports.first { $0.role == .panic && $0.name == panic.signalName }
         let capacity = max(context.counts.capacity, 1)
-        var proposal: Int?
-        if let report, let wanted = report.unboundedProposal, let bounded = report.proposal,
-            wanted >= panic.threshold * capacity - 1e-9
-        {
+        if let report, let wanted = report.unboundedProposal, wanted >= panic.threshold * capacity - 1e-9 {
             state.panic = ScalingHistory.PanicState(
                 since: state.panic?.since ?? context.now,
                 lastTriggered: context.now
             )
-            proposal = bounded
         }
         if let current = state.panic,
             context.now.timeIntervalSince(current.lastTriggered) >= Double(panic.stableWindowSeconds)
         {
             state.panic = nil
         }
-        return (state.panic != nil, proposal)
+        guard state.panic != nil, let report, let bounded = report.proposal else { return (state.panic != nil, nil) }
+        let projected = projectedProposal(panic, short: report, reports: reports, target: context.target)
+        return (true, max(bounded, projected ?? 0))
+    }
+
+    /// The replicas for the demand projected ahead by `panic.lookaheadSeconds`, for a
+    /// `perReplica` signal whose short and own windows both have values; otherwise `nil`.
+    static func projectedProposal(_ panic: PanicPolicy, short: SignalReport, reports: [SignalReport], target: TargetPolicy)
+        -> Int?
+    {
+        guard panic.lookaheadSeconds > 0,
+            let signal = target.signals.first(where: { $0.name == panic.signal }), signal.rule == .perReplica,
+            let shortValue = short.value, short.status.isValid,
+            let long = reports.first(where: { $0.name == panic.signal }), long.status.isValid, let longValue = long.value
+        else { return nil }
+        let demand = panic.projectedDemand(short: shortValue, long: longValue)
+        return ReplicaMath.clamp(ReplicaMath.ceiling(demand / signal.threshold), target.minReplicas, target.maxReplicas)
     }
 
     /// Holds scale-up while the pods still starting reach the cap: at most `cap − starting`

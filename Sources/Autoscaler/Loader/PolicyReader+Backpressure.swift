@@ -3,7 +3,7 @@ import YAML
 extension PolicyReader {
     static let coldStartKeys = ["warmup", "initialCapacity", "pendingTimeout", "maxStartingPods"]
     static let bindingKeys = ["name", "poolSize", "poolWaitingSignal"]
-    static let panicKeys = ["signal", "window", "threshold", "stableWindow"]
+    static let panicKeys = ["signal", "window", "threshold", "stableWindow", "lookahead"]
 
     /// Reads a target's `coldStart`; `nil` when it has a problem.
     mutating func readColdStart(_ node: YAMLNode?, path: String) -> ColdStartPolicy? {
@@ -112,9 +112,27 @@ extension PolicyReader {
         if let value = node["stableWindow"], let seconds = wholeSeconds(value, path + ".stableWindow") {
             stable = seconds
         }
+        var lookahead = 0.0
+        if let value = node["lookahead"], value.scalar?.value != "0", let seconds = duration(value, path + ".lookahead") {
+            if seconds > 600 {
+                report(
+                    value,
+                    path + ".lookahead",
+                    "lookahead \(PolicyDuration.format(seconds: seconds)) is more than 10m; use about the time a new "
+                        + "pod takes to become Ready"
+                )
+            }
+            lookahead = seconds
+        }
         guard problems.count == before, let signal else { return nil }
         return .some(
-            PanicPolicy(signal: signal, windowSeconds: window, threshold: threshold, stableWindowSeconds: stable)
+            PanicPolicy(
+                signal: signal,
+                windowSeconds: window,
+                threshold: threshold,
+                stableWindowSeconds: stable,
+                lookaheadSeconds: lookahead
+            )
         )
     }
 

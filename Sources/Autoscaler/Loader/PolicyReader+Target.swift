@@ -21,7 +21,11 @@ extension PolicyReader {
         let behavior = readBehavior(node["behavior"], path: path + ".behavior")
         let coldStart = readColdStart(node["coldStart"], path: path + ".coldStart")
         let binding = readDatabaseBinding(node["database"], path: path + ".database")
-        let panic = readPanic(node["panic"], path: path + ".panic")
+        var panic = readPanic(node["panic"], path: path + ".panic")
+        if case .some(.some(var policy)) = panic, let source = signals?.first(where: { $0.name == policy.signal }) {
+            policy.signalWindowSeconds = PromQLRange.firstRangeSeconds(in: source.query) ?? 0
+            panic = .some(policy)
+        }
         let schedules = readSchedules(node["schedules"], path: path + ".schedules")
         if var linked = signals, let panic, let binding {
             linkBackpressure(node, path: path, signals: &linked, panic: panic, binding: binding)

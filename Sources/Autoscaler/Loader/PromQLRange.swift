@@ -64,4 +64,10 @@ enum PromQLRange {
         }
         return .success(output)
     }
+
+    /// Returns the first plain range selector's duration in seconds, such as 60 for `[1m]`.
+    static func firstRangeSeconds(in query: String) -> Double? {
+        guard let open = query.firstIndex(of: "["), let close = query[open...].firstIndex(of: "]") else { return nil }
+        return PolicyDuration.seconds(String(query[query.index(after: open)..<close]))
+    }
 }
