@@ -51,7 +51,7 @@ enum CheckCommand: Subcommand {
             output.standardError("\(problem)\n")
         }
         if options.printNormalized {
-            output.standardOutput(PolicyRenderer.render(result.targets))
+            output.standardOutput(PolicyRenderer.render(result))
         }
         let total = result.declaredTargetCount
         let valid = result.targets.count

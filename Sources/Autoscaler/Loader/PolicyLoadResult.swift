@@ -8,6 +8,9 @@ public struct PolicyLoadResult: Sendable {
     public let problems: [PolicyProblem]
     /// Number of entries under `targets`, valid or not.
     public let declaredTargetCount: Int
+    /// The scrape interval that panic windows were checked against: the policy's
+    /// `scrapeInterval`, or 15 s when it has none.
+    public let scrapeIntervalSeconds: Double
 
     public var isValid: Bool { problems.isEmpty }
 
@@ -15,11 +18,13 @@ public struct PolicyLoadResult: Sendable {
         targets: [TargetPolicy],
         databases: [DatabasePolicy] = [],
         problems: [PolicyProblem],
-        declaredTargetCount: Int
+        declaredTargetCount: Int,
+        scrapeIntervalSeconds: Double = PolicyLoader.defaultScrapeIntervalSeconds
     ) {
         self.targets = targets
         self.databases = databases
         self.problems = problems
         self.declaredTargetCount = declaredTargetCount
+        self.scrapeIntervalSeconds = scrapeIntervalSeconds
     }
 }

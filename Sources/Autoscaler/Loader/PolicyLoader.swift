@@ -8,6 +8,8 @@ import YAML
 public enum PolicyLoader {
     public static let apiVersion = "headroom.io/v1alpha1"
     public static let kind = "ScalingPolicy"
+    /// The scrape interval assumed when a policy does not state `scrapeInterval`.
+    public static var defaultScrapeIntervalSeconds: Double { PolicyReader.defaultScrapeIntervalSeconds }
 
     /// Loads the policy in the file at `path`.
     public static func load(path: String) throws(AutoscalerError) -> PolicyLoadResult {
@@ -67,11 +69,23 @@ public enum PolicyLoader {
         let declaredDatabases = Set((root["databases"]?.items ?? []).compactMap { $0["name"]?.scalar?.value })
         guard let targetsNode = root["targets"] else {
             reader.report(root, "targets", "missing key \"targets\": list at least one target")
-            return PolicyLoadResult(targets: [], problems: reader.problems, declaredTargetCount: 0)
+            return PolicyLoadResult(
+                targets: [],
+                databases: databases,
+                problems: reader.problems,
+                declaredTargetCount: 0,
+                scrapeIntervalSeconds: reader.scrapeIntervalSeconds
+            )
         }
         guard let items = targetsNode.items, !items.isEmpty else {
             reader.report(targetsNode, "targets", "expected a non-empty list of targets")
-            return PolicyLoadResult(targets: [], problems: reader.problems, declaredTargetCount: 0)
+            return PolicyLoadResult(
+                targets: [],
+                databases: databases,
+                problems: reader.problems,
+                declaredTargetCount: 0,
+                scrapeIntervalSeconds: reader.scrapeIntervalSeconds
+            )
         }
 
         var parsed: [(index: Int, node: YAMLNode, target: TargetPolicy?)] = []
@@ -91,7 +105,8 @@ public enum PolicyLoader {
             targets: valid,
             databases: databases,
             problems: ordered,
-            declaredTargetCount: items.count
+            declaredTargetCount: items.count,
+            scrapeIntervalSeconds: reader.scrapeIntervalSeconds
         )
     }
 

@@ -1,3 +1,4 @@
+import MetricsClient
 import YAML
 
 extension PolicyReader {
@@ -30,19 +31,20 @@ extension PolicyReader {
 
     /// Reads `maxStartingPods`: a count of at least 1 or a percentage such as `25%`.
     private mutating func startingCap(_ node: YAMLNode, _ path: String) -> StartingCap? {
-        if node.scalar?.intValue != nil {
-            return int(node, path, in: 1...Int(Int32.max)).map(StartingCap.pods)
+        if let count = node.scalar?.intValue, count >= 1, count <= Int(Int32.max) {
+            return .pods(count)
         }
-        guard let text = string(node, path) else { return nil }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.hasSuffix("%"), let percent = Int(trimmed.dropLast()), percent >= 1, percent <= 1000 {
-            return .percent(percent)
+        if let text = node.scalar?.value, node.scalar?.intValue == nil {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasSuffix("%"), let percent = Int(trimmed.dropLast()), percent >= 1, percent <= 1000 {
+                return .percent(percent)
+            }
         }
         report(
             node,
             path,
-            "invalid value \"\(text)\": expected a pod count of 1 or more (such as 4) or a whole percentage "
-                + "of the Ready pods from 1% to 1000% (such as 25%)"
+            "invalid value \(Self.quote(node)): expected a pod count of 1 or more (such as 4) or a whole "
+                + "percentage of the Ready pods from 1% to 1000% (such as 25%)"
         )
         return nil
     }
@@ -146,13 +148,15 @@ extension PolicyReader {
         binding: DatabaseBinding?
     ) {
         if let panic {
-            let panicNode = node["panic"] ?? node
+            let panicNode = node["panic"]?["signal"] ?? node["panic"] ?? node
             if let source = signals.first(where: { $0.name == panic.signal }) {
                 if source.role != .scale || source.rule == nil {
+                    let scaling = signals.filter { $0.role == .scale }.map(\.name)
                     report(
                         panicNode,
                         path + ".panic.signal",
-                        "panic.signal \"\(panic.signal)\" is a guard; name a scale signal"
+                        "panic.signal \"\(panic.signal)\" is a guard, which proposes no replicas; name a scale "
+                            + "signal: \(scaling.joined(separator: ", "))"
                     )
                 } else {
                     switch PromQLRange.replacingRanges(
@@ -183,8 +187,9 @@ extension PolicyReader {
             }
         }
         if let binding {
-            let bindingNode = node["database"] ?? node
-            if let waiting = binding.poolWaitingSignal, !signals.contains(where: { $0.name == waiting }) {
+            let bindingNode = node["database"]?["poolWaitingSignal"] ?? node["database"] ?? node
+            let written = signals.filter { $0.role == .scale || $0.role == .guard }
+            if let waiting = binding.poolWaitingSignal, !written.contains(where: { $0.name == waiting }) {
                 report(
                     bindingNode,
                     path + ".database.poolWaitingSignal",
@@ -212,13 +217,30 @@ extension PolicyReader {
 
     /// Reads a whole number of seconds from a duration such as `30s` or `5m`.
     mutating func wholeSeconds(_ node: YAMLNode, _ path: String, allowZero: Bool = false) -> Int? {
-        if allowZero, node.scalar?.value == "0" { return 0 }
+        if allowZero, let text = node.scalar?.value, Self.isZeroDuration(text) { return 0 }
         guard let seconds = duration(node, path) else { return nil }
         guard seconds <= Double(Int32.max) else {
             report(node, path, "invalid duration \(Self.quote(node)): at most \(Int32.max) seconds")
             return nil
         }
         return Int(seconds.rounded(.up))
+    }
+
+    /// Returns true for `0` or a duration whose parts are all zero, such as `0s` or `0m0s`.
+    /// `PolicyDuration` rejects those because most durations must be positive.
+    static func isZeroDuration(_ text: String) -> Bool {
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        if rest == "0" { return true }
+        guard !rest.isEmpty else { return false }
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard let value = Double(digits), value == 0 else { return false }
+            rest = rest.dropFirst(digits.count)
+            let unit = rest.prefix { $0.isASCII && $0.isLetter }
+            guard PolicyDuration.unitSeconds[String(unit)] != nil else { return false }
+            rest = rest.dropFirst(unit.count)
+        }
+        return true
     }
 
     /// Reads a share written as a percentage (`10%`) or a plain fraction (`0.1`).
@@ -257,17 +279,43 @@ extension PolicyReader {
                 report(queryNode, path + ".query", "empty query; give the PromQL to read")
                 return nil
             }
+            guard checkDatabaseQuery(queryNode, path + ".query", query) else { return nil }
             return .query(query)
         }
-        let allowed = minimum >= 1 ? "of 1 or more" : "of 0 or more"
+        let lowest = minimum >= 1 ? "1" : "0"
         guard
             let number = double(
                 node,
                 path,
-                allowed: "\(allowed), or {query: <PromQL>}",
+                allowed: "from \(lowest) to 1000000000, or {query: <PromQL>}",
                 where: { $0 >= minimum && $0 <= 1e9 }
             )
         else { return nil }
         return .fixed(number)
+    }
+
+    /// Checks a budget query as the signal source renders it. Placeholders must sit in quoted
+    /// strings, and only `{{namespace}}` and `{{name}}` get values. Returns false after reporting
+    /// a problem.
+    mutating func checkDatabaseQuery(_ node: YAMLNode, _ path: String, _ query: String) -> Bool {
+        do {
+            _ = try PromQLTemplate(query)
+        } catch {
+            var reason = "\(error)"
+            if case .invalidTemplate(_, let detail) = error { reason = detail }
+            report(node, path, "invalid query \"\(query)\": \(reason)")
+            return false
+        }
+        let unknown = QueryTemplate.placeholders(in: query).filter { !["namespace", "name"].contains($0) }
+        guard unknown.isEmpty else {
+            let names = unknown.map { "{{\($0)}}" }.joined(separator: ", ")
+            report(
+                node,
+                path,
+                "unknown placeholder \(names) in \"\(query)\": only {{namespace}} and {{name}} are known"
+            )
+            return false
+        }
+        return true
     }
 }

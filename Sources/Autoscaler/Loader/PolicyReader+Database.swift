@@ -54,6 +54,9 @@ extension PolicyReader {
         }
         let exporter = node["exporter"].flatMap { choice($0, path + ".exporter", as: DatabaseExporter.self) }
         let selector = node["selector"].flatMap { string($0, path + ".selector") } ?? ""
+        if let selectorNode = node["selector"], !selector.isEmpty {
+            _ = checkDatabaseQuery(selectorNode, path + ".selector", Self.postgresQueries(selector: selector).active)
+        }
         let defaults = exporter.map { _ in Self.postgresQueries(selector: selector) }
 
         func value(_ key: String, fallback: DatabaseValue?) -> DatabaseValue? {
@@ -61,7 +64,7 @@ extension PolicyReader {
             return databaseValue(valueNode, path + "." + key)
         }
         let maxConnections = value("maxConnections", fallback: defaults.map { .query($0.maxConnections) })
-        if node["maxConnections"] == nil, exporter == nil, node["pgbouncer"] == nil {
+        if node["maxConnections"] == nil, node["exporter"] == nil, node["pgbouncer"] == nil {
             report(
                 node,
                 path + ".maxConnections",
@@ -82,14 +85,7 @@ extension PolicyReader {
         }
         var active = defaults?.active
         if let activeNode = node["activeConnections"] {
-            active = databaseValue(activeNode, path + ".activeConnections")?.query
-            if active == nil, activeNode.pairs == nil {
-                report(
-                    activeNode,
-                    path + ".activeConnections",
-                    "activeConnections is read each cycle: write {query: ...}"
-                )
-            }
+            active = readQueryOnly(activeNode, path + ".activeConnections")
         }
         var threshold = DatabasePolicy.defaultSaturationThreshold
         if let thresholdNode = node["saturationThreshold"],
@@ -133,6 +129,10 @@ extension PolicyReader {
                 return flag
             } ?? false
         let selector = node["selector"].flatMap { string($0, path + ".selector") } ?? ""
+        if let selectorNode = node["selector"], !selector.isEmpty {
+            let sample = Self.withSelector("sum(pgbouncer_pools_server_active_connections)", selector)
+            _ = checkDatabaseQuery(selectorNode, path + ".selector", sample)
+        }
         func required(_ key: String, _ hint: String) -> DatabaseValue? {
             guard let valueNode = node[key] else {
                 report(node, path + "." + key, "missing key \"\(key)\": \(hint)")
@@ -144,13 +144,7 @@ extension PolicyReader {
         let poolSize = required("poolSize", "set PgBouncer's default_pool_size (default 20) or {query: ...}")
         func query(_ key: String, fallback: String) -> String? {
             guard let valueNode = node[key] else { return exporter ? fallback : nil }
-            guard valueNode.pairs != nil, let value = databaseValue(valueNode, path + "." + key)?.query else {
-                if valueNode.pairs == nil {
-                    report(valueNode, path + "." + key, "\(key) is read each cycle: write {query: ...}")
-                }
-                return nil
-            }
-            return value
+            return readQueryOnly(valueNode, path + "." + key)
         }
         let waiting = query(
             "clientsWaiting",
@@ -171,6 +165,21 @@ extension PolicyReader {
         )
     }
 
+    /// Reads `{query: <PromQL>}` for a value that changes every cycle, so a number makes no sense.
+    private mutating func readQueryOnly(_ node: YAMLNode, _ path: String) -> String? {
+        guard node.pairs != nil else {
+            let key = path.split(separator: ".").last.map(String.init) ?? path
+            report(
+                node,
+                path,
+                "invalid value \(Self.quote(node)): \(key) changes every cycle, so it is read with PromQL; "
+                    + "write {query: <PromQL>}"
+            )
+            return nil
+        }
+        return databaseValue(node, path)?.query
+    }
+
     /// The Postgres exporter's default queries, with `selector` inside each selector's braces.
     static func postgresQueries(selector: String) -> (maxConnections: String, reserved: String, active: String) {
         (
@@ -181,8 +190,13 @@ extension PolicyReader {
     }
 
     /// Inserts `selector` (such as `instance="db-0:9187"`) into the one metric selector of `query`.
+    /// Braces around the selector, as in `{instance="db-0:9187"}`, are dropped because the
+    /// query has its own.
     static func withSelector(_ query: String, _ selector: String) -> String {
-        let trimmed = selector.trimmingCharacters(in: .whitespaces)
+        var trimmed = selector.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("{"), trimmed.hasSuffix("}") {
+            trimmed = String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+        }
         guard !trimmed.isEmpty else { return query }
         if let brace = query.firstIndex(of: "}") {
             return query[..<brace] + ", " + trimmed + query[brace...]
@@ -205,14 +219,19 @@ extension PolicyReader {
             targetIndex = entry.index
             let node = entry.node["database"]?["name"] ?? entry.node
             if !names.contains(binding.name) {
-                var message =
-                    declared.contains(binding.name)
-                    ? "database \"\(binding.name)\" has a problem of its own (see above); fix it"
-                    : "no database named \"\(binding.name)\" under databases"
-                if !declared.contains(binding.name),
-                    let suggestion = EditDistance.suggestion(for: binding.name, among: names)
-                {
-                    message += "; did you mean \"\(suggestion)\"?"
+                var message = "database \"\(binding.name)\" has a problem of its own (see above); fix it"
+                if !declared.contains(binding.name) {
+                    message = "no database named \"\(binding.name)\" under databases"
+                    if names.isEmpty {
+                        message += "; add one with that name"
+                    } else {
+                        if let suggestion = EditDistance.suggestion(for: binding.name, among: names) {
+                            message += "; did you mean \"\(suggestion)\"?"
+                        }
+                        message =
+                            Self.continued(message)
+                            + "Use a name from databases (\(names.joined(separator: ", "))) or add \"\(binding.name)\" there"
+                    }
                 }
                 report(node, "targets[\(entry.index)].database.name", message)
                 continue
@@ -224,7 +243,8 @@ extension PolicyReader {
             guard let members = byDatabase[database.name],
                 let usable = Self.fixedUsableConnections(database)
             else { continue }
-            let pools = members.compactMap { $0.target.database?.poolSize.fixedValue }
+            // The engine rounds a pool size up to whole connections, and so does this check.
+            let pools = members.compactMap { $0.target.database?.poolSize.fixedValue?.rounded(.up) }
             guard pools.count == members.count else { continue }
             let needed = zip(members, pools).reduce(0.0) { $0 + Double($1.0.target.minReplicas) * $1.1 }
             guard needed > usable else { continue }

@@ -1,31 +1,55 @@
 import YAML
 
-/// Builds the normalized form of validated targets: every field written out with its
-/// default filled in, so an operator sees exactly what the engine uses. The result loads
-/// back into the same targets.
+/// Builds the normalized form of a validated policy. Every field is written out with its default
+/// filled in, so an operator sees exactly what the engine uses, and the text loads back into the
+/// same targets and databases.
+///
+/// Derived signals (role `panic` and `poolSize`) are left out: the loader makes them again from
+/// a target's `panic` and `database.poolSize`, and their names are not valid signal names.
+/// A database's `exporter` and `selector` are not written either: their default queries are
+/// written out in full instead.
 public enum PolicyRenderer {
-    /// Renders the whole `ScalingPolicy` document for `targets` as YAML text.
-    public static func render(_ targets: [TargetPolicy]) -> String {
-        YAMLEmitter.render(document(targets))
+    /// Renders the whole `ScalingPolicy` document of a loaded policy as YAML text.
+    public static func render(_ result: PolicyLoadResult) -> String {
+        render(result.targets, databases: result.databases, scrapeIntervalSeconds: result.scrapeIntervalSeconds)
     }
 
-    public static func document(_ targets: [TargetPolicy]) -> YAMLNode {
-        .map([
+    /// Renders the whole `ScalingPolicy` document for `targets` and the `databases` they draw
+    /// from as YAML text. `scrapeIntervalSeconds` is written because panic windows are checked
+    /// against it when the text is loaded again.
+    public static func render(
+        _ targets: [TargetPolicy],
+        databases: [DatabasePolicy] = [],
+        scrapeIntervalSeconds: Double = PolicyLoader.defaultScrapeIntervalSeconds
+    ) -> String {
+        YAMLEmitter.render(document(targets, databases: databases, scrapeIntervalSeconds: scrapeIntervalSeconds))
+    }
+
+    public static func document(
+        _ targets: [TargetPolicy],
+        databases: [DatabasePolicy] = [],
+        scrapeIntervalSeconds: Double = PolicyLoader.defaultScrapeIntervalSeconds
+    ) -> YAMLNode {
+        var entries: [(String, YAMLNode)] = [
             ("apiVersion", .string(PolicyLoader.apiVersion)),
             ("kind", .string(PolicyLoader.kind)),
-            ("targets", .list(targets.map(node))),
-        ])
+            ("scrapeInterval", duration(scrapeIntervalSeconds)),
+        ]
+        if !databases.isEmpty { entries.append(("databases", .list(databases.map(node)))) }
+        entries.append(("targets", .list(targets.map(node))))
+        return .map(entries)
     }
 
     static func node(_ target: TargetPolicy) -> YAMLNode {
-        .map([
+        let written = target.signals.filter { $0.role == .scale || $0.role == .guard }
+        var entries: [(String, YAMLNode)] = [
             ("kind", .string(target.kind.rawValue)),
             ("namespace", .string(target.namespace)),
             ("name", .string(target.name)),
             ("minReplicas", .int(target.minReplicas)),
             ("maxReplicas", .int(target.maxReplicas)),
             ("mode", .string(target.mode.rawValue)),
-            ("signals", .list(target.signals.map(node))),
+            ("signals", .list(written.map(node))),
             (
                 "behavior",
                 .map([
@@ -33,7 +57,12 @@ public enum PolicyRenderer {
                     ("scaleDown", node(target.behavior.scaleDown)),
                 ])
             ),
-        ])
+            ("coldStart", node(target.coldStart)),
+        ]
+        if let binding = target.database { entries.append(("database", node(binding))) }
+        if let panic = target.panic { entries.append(("panic", node(panic))) }
+        // NOTE: schedules are not rendered, because the loader does not read them yet.
+        return .map(entries)
     }
 
     static func node(_ signal: SignalPolicy) -> YAMLNode {
@@ -47,9 +76,11 @@ public enum PolicyRenderer {
         entries.append(("resultUnit", .string(signal.resultUnit.rawValue)))
         if let rule = signal.rule { entries.append(("rule", .string(rule.rawValue))) }
         if signal.rule == .latencyStep { entries.append(("maxStepFactor", .double(signal.maxStepFactor))) }
-        entries.append(("maxSampleAge", .string(PolicyDuration.format(seconds: signal.maxSampleAgeSeconds))))
+        entries.append(("maxSampleAge", duration(signal.maxSampleAgeSeconds)))
         entries.append(("onEmpty", .string(signal.onEmpty.rawValue)))
         entries.append(("recoveryCycles", .int(signal.recoveryCycles)))
+        entries.append(("scope", .string(signal.scope.rawValue)))
+        entries.append(("category", .string(signal.category.rawValue)))
         return .map(entries)
     }
 
@@ -67,5 +98,99 @@ public enum PolicyRenderer {
             ("policies", .list(policies)),
             ("tolerance", .double(rules.tolerance)),
         ])
+    }
+
+    /// Writes a target's cold start. `maxStartingPods` is left out when there is no cap (the
+    /// default), because no value spells "no cap".
+    static func node(_ coldStart: ColdStartPolicy) -> YAMLNode {
+        var entries: [(String, YAMLNode)] = [
+            ("warmup", duration(Double(coldStart.warmupSeconds))),
+            ("initialCapacity", share(coldStart.initialCapacity)),
+            ("pendingTimeout", duration(Double(coldStart.pendingTimeoutSeconds))),
+        ]
+        switch coldStart.maxStartingPods {
+        case .pods(let count): entries.append(("maxStartingPods", .int(count)))
+        case .percent(let percent): entries.append(("maxStartingPods", .string("\(percent)%")))
+        case nil: break
+        }
+        return .map(entries)
+    }
+
+    static func node(_ binding: DatabaseBinding) -> YAMLNode {
+        var entries: [(String, YAMLNode)] = [
+            ("name", .string(binding.name)),
+            ("poolSize", node(binding.poolSize)),
+        ]
+        if let waiting = binding.poolWaitingSignal { entries.append(("poolWaitingSignal", .string(waiting))) }
+        return .map(entries)
+    }
+
+    static func node(_ panic: PanicPolicy) -> YAMLNode {
+        .map([
+            ("signal", .string(panic.signal)),
+            ("window", duration(panic.windowSeconds)),
+            ("threshold", .double(panic.threshold)),
+            ("stableWindow", duration(Double(panic.stableWindowSeconds))),
+        ])
+    }
+
+    /// Writes a database. Behind PgBouncer a `maxConnections` of 0 means the policy left it out,
+    /// and PostgreSQL's side is then not checked, so it is left out here too.
+    static func node(_ database: DatabasePolicy) -> YAMLNode {
+        var entries: [(String, YAMLNode)] = [("name", .string(database.name))]
+        if database.pgbouncer == nil || database.maxConnections != .fixed(0) {
+            entries.append(("maxConnections", node(database.maxConnections)))
+        }
+        entries.append(("reservedConnections", node(database.reservedConnections)))
+        switch database.margin {
+        case .connections(let count): entries.append(("margin", .int(count)))
+        case .fraction(let fraction): entries.append(("margin", share(fraction)))
+        }
+        entries.append(("otherClients", node(database.otherClients)))
+        if let query = database.activeConnectionsQuery {
+            entries.append(("activeConnections", .map([("query", .string(query))])))
+        }
+        entries.append(("saturationThreshold", share(database.saturationThreshold)))
+        entries.append(("budgetMaxAge", duration(Double(database.budgetMaxAgeSeconds))))
+        if let pgbouncer = database.pgbouncer { entries.append(("pgbouncer", node(pgbouncer))) }
+        return .map(entries)
+    }
+
+    static func node(_ pgbouncer: PgBouncerPolicy) -> YAMLNode {
+        var entries: [(String, YAMLNode)] = [
+            ("maxClientConnections", node(pgbouncer.maxClientConnections)),
+            ("poolSize", node(pgbouncer.poolSize)),
+        ]
+        if let query = pgbouncer.clientsWaitingQuery {
+            entries.append(("clientsWaiting", .map([("query", .string(query))])))
+        }
+        if let query = pgbouncer.serversActiveQuery {
+            entries.append(("serversActive", .map([("query", .string(query))])))
+        }
+        entries.append(("saturationCycles", .int(pgbouncer.saturationCycles)))
+        return .map(entries)
+    }
+
+    static func node(_ value: DatabaseValue) -> YAMLNode {
+        switch value {
+        case .fixed(let number): .double(number)
+        case .query(let query): .map([("query", .string(query))])
+        }
+    }
+
+    static func duration(_ seconds: Double) -> YAMLNode {
+        .string(PolicyDuration.format(seconds: seconds))
+    }
+
+    /// Writes a share as a percentage (`7%`) when that reads back as the same number, else as
+    /// the plain fraction (`0.3333333333333333`), which the loader also accepts. The percentage
+    /// is tried rounded first, because `0.07 × 100` is `7.000000000000001` in binary floating point.
+    static func share(_ fraction: Double) -> YAMLNode {
+        let percent = fraction * 100
+        for candidate in [(percent * 1e9).rounded() / 1e9, percent] {
+            guard let text = YAMLNode.double(candidate).scalar?.value, let number = Double(text) else { continue }
+            if number / 100 == fraction { return .string(text + "%") }
+        }
+        return .double(fraction)
     }
 }
