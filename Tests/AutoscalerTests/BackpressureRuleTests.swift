@@ -344,4 +344,35 @@ import Testing
         #expect(reasons[2] == .panicBlocksScaleDown)
         #expect(panicking == [false, true, true, true, true, false])
     }
+
+    /// A 30 s window reads 600/s and the signal's 1-minute window 400/s: their middles are
+    /// 15 s apart, so the demand rises 200 / 15 = 13.3/s. With a 15 s lookahead it is projected
+    /// 15 + 15 = 30 s past the short window's middle: 600 + 13.3 × 30 = 1,000/s, so panic goes
+    /// to ceil(1,000 / 35) = 29 instead of ceil(600 / 35) = 18. A falling demand is not projected.
+    @Test func panicProjectsRisingDemand() {
+        let panic = PanicPolicy(signal: "rate", windowSeconds: 30, lookaheadSeconds: 15, signalWindowSeconds: 60)
+        #expect(abs(panic.projectedDemand(short: 600, long: 400) - 1000) < 1e-9)
+        #expect(panic.projectedDemand(short: 400, long: 600) == 400)
+        // 600 + 13.3 × (15 + 60) = 1,600 is capped at twice the short window's rate.
+        var far = panic
+        far.lookaheadSeconds = 60
+        #expect(far.projectedDemand(short: 600, long: 400) == 1200)
+
+        let rate = F.perReplica(35, name: "rate")
+        var short = rate
+        short.name = panic.signalName
+        short.role = .panic
+        var target = F.target(min: 2, max: 50, signals: [rate, short])
+        target.panic = panic
+        let decision = DecisionEngine.decide(
+            target: target,
+            outcomes: ["rate": F.value(400), "rate@panic": F.value(600)],
+            specReplicas: 4,
+            readyReplicas: 4,
+            history: F.settled,
+            now: F.at(0)
+        )
+        #expect(decision.desiredReplicas == 29)
+        #expect(decision.reason == .panicMode)
+    }
 }

@@ -167,7 +167,8 @@ struct PolicyBackpressureLoaderTests {
                     signal: "ingressNginxRequestRate",
                     windowSeconds: 30,
                     threshold: 2.5,
-                    stableWindowSeconds: 90
+                    stableWindowSeconds: 90,
+                    signalWindowSeconds: 60
                 )
         )
         #expect(
@@ -208,7 +209,16 @@ struct PolicyBackpressureLoaderTests {
                     maxStartingPods: .pods(3)
                 )
         )
-        #expect(target.panic == PanicPolicy(signal: "rate", windowSeconds: 45, threshold: 2, stableWindowSeconds: 60))
+        #expect(
+            target.panic
+                == PanicPolicy(
+                    signal: "rate",
+                    windowSeconds: 45,
+                    threshold: 2,
+                    stableWindowSeconds: 60,
+                    signalWindowSeconds: 60
+                )
+        )
         #expect(target.signals.map(\.name) == ["rate", "rate@panic", "database@poolSize"])
         #expect(target.signals.map(\.role) == [.scale, .panic, .poolSize])
         #expect(target.signals[0].category == .queue)
@@ -272,13 +282,29 @@ struct PolicyBackpressureLoaderTests {
             panic: {signal: rate, window: 4s, threshold: 3}
         """
 
+    static let scheduled = """
+        apiVersion: headroom.io/v1alpha1
+        kind: ScalingPolicy
+        targets:
+          - namespace: shop
+            name: api
+            maxReplicas: 40
+            signals: [{name: rate, query: 'sum(rate(a_total[1m]))', target: "50", rule: perReplica}]
+            panic: {signal: rate, lookahead: 30s}
+            schedules:
+              - {name: sale, start: "2026-12-24T12:00", end: "2026-12-24T14:00", replicas: 30, leadTime: 10m, timeZone: Europe/Berlin}
+              - {name: launch, start: "2026-12-01T09:00:00+01:00", end: "2026-12-01T10:00:00Z", replicas: 20}
+              - {name: lunch, start: "11:30", end: "13:30", days: [Mon, Fri], replicas: 12, timeZone: America/New_York}
+        """
+
     /// Render, then load: equal targets, databases and scrape interval, no problems.
-    @Test(arguments: ["full", "shortScrape", "example"])
+    @Test(arguments: ["full", "shortScrape", "scheduled", "example"])
     func normalizedFormRoundTrips(policy: String) throws {
         let original: PolicyLoadResult
         switch policy {
         case "full": original = try PolicyLoader.load(text: Self.full, file: "full.yaml")
         case "shortScrape": original = try PolicyLoader.load(text: Self.shortScrape, file: "short.yaml")
+        case "scheduled": original = try PolicyLoader.load(text: Self.scheduled, file: "scheduled.yaml")
         default: original = try PolicyLoader.load(path: Self.examplePath)
         }
         #expect(original.problems.isEmpty, "\(original.problems)")
@@ -351,7 +377,8 @@ struct PolicyBackpressureLoaderTests {
                     signal: "ingressNginxRequestRate",
                     windowSeconds: 30,
                     threshold: 2,
-                    stableWindowSeconds: 60
+                    stableWindowSeconds: 60,
+                    signalWindowSeconds: 60
                 )
         )
         #expect(target.signals.map(\.role) == [.scale, .scale, .guard, .guard, .panic])

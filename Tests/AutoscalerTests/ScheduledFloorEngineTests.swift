@@ -41,7 +41,13 @@ import Testing
             let share = ConnectionBudget.allocate(
                 status,
                 claims: [
-                    BudgetClaim(target: target.identity, minReplicas: 2, currentReplicas: current, poolSize: 10, wantedReplicas: 12)
+                    BudgetClaim(
+                        target: target.identity,
+                        minReplicas: 2,
+                        currentReplicas: current,
+                        poolSize: 10,
+                        wantedReplicas: 12
+                    )
                 ]
             )[target.identity]
             let decision = DecisionEngine.decide(

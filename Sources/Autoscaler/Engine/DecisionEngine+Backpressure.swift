@@ -100,13 +100,19 @@ extension DecisionEngine {
 
     /// The replicas for the demand projected ahead by `panic.lookaheadSeconds`, for a
     /// `perReplica` signal whose short and own windows both have values; otherwise `nil`.
-    static func projectedProposal(_ panic: PanicPolicy, short: SignalReport, reports: [SignalReport], target: TargetPolicy)
+    static func projectedProposal(
+        _ panic: PanicPolicy,
+        short: SignalReport,
+        reports: [SignalReport],
+        target: TargetPolicy
+    )
         -> Int?
     {
         guard panic.lookaheadSeconds > 0,
             let signal = target.signals.first(where: { $0.name == panic.signal }), signal.rule == .perReplica,
             let shortValue = short.value, short.status.isValid,
-            let long = reports.first(where: { $0.name == panic.signal }), long.status.isValid, let longValue = long.value
+            let long = reports.first(where: { $0.name == panic.signal }), long.status.isValid,
+            let longValue = long.value
         else { return nil }
         let demand = panic.projectedDemand(short: shortValue, long: longValue)
         return ReplicaMath.clamp(ReplicaMath.ceiling(demand / signal.threshold), target.minReplicas, target.maxReplicas)

@@ -115,7 +115,8 @@ extension PolicyReader {
             stable = seconds
         }
         var lookahead = 0.0
-        if let value = node["lookahead"], value.scalar?.value != "0", let seconds = duration(value, path + ".lookahead") {
+        if let value = node["lookahead"], value.scalar?.value != "0", let seconds = duration(value, path + ".lookahead")
+        {
             if seconds > 600 {
                 report(
                     value,

@@ -1,3 +1,4 @@
+import Foundation
 import YAML
 
 /// Builds the normalized form of a validated policy. Every field is written out with its default
@@ -61,7 +62,7 @@ public enum PolicyRenderer {
         ]
         if let binding = target.database { entries.append(("database", node(binding))) }
         if let panic = target.panic { entries.append(("panic", node(panic))) }
-        // NOTE: schedules are not rendered, because the loader does not read them yet.
+        if !target.schedules.isEmpty { entries.append(("schedules", .list(target.schedules.map(node)))) }
         return .map(entries)
     }
 
@@ -126,12 +127,47 @@ public enum PolicyRenderer {
     }
 
     static func node(_ panic: PanicPolicy) -> YAMLNode {
-        .map([
-            ("signal", .string(panic.signal)),
-            ("window", duration(panic.windowSeconds)),
-            ("threshold", .double(panic.threshold)),
-            ("stableWindow", duration(Double(panic.stableWindowSeconds))),
-        ])
+        .map(
+            [
+                ("signal", .string(panic.signal)),
+                ("window", duration(panic.windowSeconds)),
+                ("threshold", .double(panic.threshold)),
+                ("stableWindow", duration(Double(panic.stableWindowSeconds))),
+            ] + (panic.lookaheadSeconds > 0 ? [("lookahead", duration(panic.lookaheadSeconds))] : [])
+        )
+    }
+
+    /// Writes a scheduled floor. A one-off moment written with its offset is written back in UTC.
+    static func node(_ schedule: ScheduledFloor) -> YAMLNode {
+        var entries: [(String, YAMLNode)] = [
+            ("name", .string(schedule.name)),
+            ("replicas", .int(schedule.replicas)),
+        ]
+        switch schedule.timing {
+        case .once(let start, let end):
+            entries.append(("start", .string(text(start))))
+            entries.append(("end", .string(text(end))))
+        case .daily(let start, let end, let days):
+            entries.append(("start", .string(start.description)))
+            entries.append(("end", .string(end.description)))
+            if !days.isEmpty, days.count < ScheduledFloor.Weekday.allCases.count {
+                entries.append(("days", .list(days.map { .string($0.rawValue) })))
+            }
+        }
+        if schedule.leadSeconds > 0 { entries.append(("leadTime", duration(Double(schedule.leadSeconds)))) }
+        entries.append(("timeZone", .string(schedule.timeZone.identifier)))
+        return .map(entries)
+    }
+
+    static func text(_ moment: ScheduledFloor.Moment) -> String {
+        switch moment {
+        case .local(let local):
+            return local.description
+        case .instant(let date):
+            let formatter = ISO8601DateFormatter()
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            return formatter.string(from: date)
+        }
     }
 
     /// Writes a database. Behind PgBouncer a `maxConnections` of 0 means the policy left it out,
