@@ -378,6 +378,7 @@ struct PolicyBackpressureLoaderTests {
                     windowSeconds: 30,
                     threshold: 2,
                     stableWindowSeconds: 60,
+                    lookaheadSeconds: 30,
                     signalWindowSeconds: 60
                 )
         )
@@ -385,7 +386,16 @@ struct PolicyBackpressureLoaderTests {
         #expect(target.signals.map(\.category) == [.load, .latency, .pool, .errors, .load])
         #expect(target.signals[4].query.contains("[30s]"))
         #expect(!target.signals[4].query.contains("[1m]"))
-        #expect(target.schedules.isEmpty)
+        // 12:00 on 24 December in Berlin is 11:00 UTC (CET, UTC+1); the floor applies from
+        // 15 min before, at 10:45 UTC, until 13:00 UTC.
+        #expect(target.schedules.map(\.name) == ["christmas-flash-sale"])
+        let utc = { (hour: Int, minute: Int) in
+            Date(timeIntervalSince1970: 1_798_070_400 + Double(hour * 3600 + minute * 60))
+        }
+        #expect(target.schedules.first?.isActive(at: utc(10, 44)) == false)
+        #expect(target.schedules.first?.isActive(at: utc(10, 45)) == true)
+        #expect(target.schedules.first?.isActive(at: utc(12, 59)) == true)
+        #expect(target.schedules.first?.isActive(at: utc(13, 0)) == false)
     }
 
     /// `examples/directus-pgbouncer.yaml`, found from this file's path.

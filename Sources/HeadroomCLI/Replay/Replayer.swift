@@ -57,6 +57,8 @@ enum Replayer {
             if target.mode == .scale, let last = lastSeen, last.replicas != current {
                 history.scaleEvents.append(.init(time: last.time, change: current - last.replicas))
             }
+            // NOTE: replay has no pod list and no database readings, so warm-up counts every
+            // pod as warm and the database budget is not applied to replayed decisions.
             let decision = DecisionEngine.decide(
                 target: target,
                 outcomes: outcomes[index],
