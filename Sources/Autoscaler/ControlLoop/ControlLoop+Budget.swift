@@ -4,7 +4,7 @@ import Observability
 
 extension ControlLoop {
     /// Evaluates every database from this cycle's readings and splits its budget among the
-    /// targets that use it, by what each asks for before the budget.
+    /// targets that use it, in proportion to each target's demand before the budget.
     func budgetShares(
         outcomes: [String: [String: SampleOutcome]],
         reads: [String: Result<WorkloadState, any Error>],

@@ -12,8 +12,9 @@ public struct DatabaseStatus: Sendable, Equatable, Codable {
     /// usable ones (each target then also needs pool waiters), or behind PgBouncer, clients
     /// waiting for the configured cycles while every server connection is active.
     public var saturated: Bool
-    /// Behind PgBouncer the database side alone decides saturation; without it, a target is
-    /// bound only while its own pools have waiters (when it has a pool-waiting signal).
+    /// True behind PgBouncer, where the database side alone decides saturation. Without
+    /// PgBouncer a target is bound only while its own pools have waiters, when it has a
+    /// pool-waiting signal.
     public var behindPgBouncer: Bool
     /// The numbers behind the budget and the saturation verdict, for explanations.
     public var evidence: [String]
@@ -54,7 +55,7 @@ public enum BudgetFreshness: Sendable, Equatable, Codable {
     case unknown(reason: String)
 }
 
-/// What the engine remembers about a database between cycles.
+/// The state the loop keeps for a database between cycles.
 public struct DatabaseMemory: Sendable, Equatable, Codable {
     public var lastUsable: Int?
     public var lastGoodAt: Date?
@@ -100,7 +101,7 @@ public struct BudgetClaim: Sendable, Equatable {
 /// One target's part of a database budget: the engine's input for the budget rules.
 public struct BudgetShare: Sendable, Equatable, Codable {
     public var database: String
-    /// The most replicas the share allows; `nil` when the budget is unknown.
+    /// The maximum replicas the share allows, or `nil` when the budget is unknown.
     public var ceiling: Int?
     /// Connections one pod opens at most.
     public var poolSize: Int
@@ -254,8 +255,8 @@ public enum ConnectionBudget {
     }
 
     /// Splits `status`'s usable connections among `claims`. Each target is guaranteed
-    /// `minReplicas × poolSize`; the rest is shared in proportion to what each asks for above its
-    /// minimum (evenly when no one asks). A ceiling never counts on connections that other
+    /// `minReplicas × poolSize`; the rest is shared in proportion to each target's demand above its
+    /// minimum, or evenly when no target requests more. A ceiling never counts on connections that other
     /// targets hold now, or that this target's terminating pods still hold.
     public static func allocate(_ status: DatabaseStatus, claims: [BudgetClaim]) -> [String: BudgetShare] {
         var shares: [String: BudgetShare] = [:]

@@ -180,7 +180,7 @@ extension PolicyReader {
         return databaseValue(node, path)?.query
     }
 
-    /// The Postgres exporter's default queries, with `selector` inside each selector's braces.
+    /// Returns the Postgres exporter's default queries, with `selector` inside each selector's braces.
     static func postgresQueries(selector: String) -> (maxConnections: String, reserved: String, active: String) {
         (
             withSelector("max(pg_settings_max_connections)", selector),

@@ -1,5 +1,5 @@
-/// How a target's new pods are counted while they start and warm up, and how many may start
-/// at once.
+/// The cold-start rules of a target: how its new pods count while they start and warm up,
+/// and how many may start at once.
 public struct ColdStartPolicy: Sendable, Equatable, Codable {
     /// Seconds after a pod turns Ready during which it is still warming: its samples of
     /// per-pod signals are ignored and it counts as partial capacity. 0 turns warm-up off.
@@ -10,7 +10,7 @@ public struct ColdStartPolicy: Sendable, Equatable, Codable {
     /// Seconds a pod may stay Pending before it counts as unschedulable: reported, left out of
     /// capacity and of the starting cap.
     public var pendingTimeoutSeconds: Int
-    /// The most pods that may be starting (not yet Ready) at once; `nil` for no cap.
+    /// The maximum pods that may be starting (not yet Ready) at once, or `nil` for no cap.
     public var maxStartingPods: StartingCap?
 
     public init(
@@ -35,7 +35,7 @@ public enum StartingCap: Sendable, Equatable, Codable {
     /// Percent of the Ready pods, rounded up, and at least 1.
     case percent(Int)
 
-    /// The cap for `readyPods` Ready pods.
+    /// Returns the cap for `readyPods` Ready pods.
     public func limit(readyPods: Int) -> Int {
         switch self {
         case .pods(let count):

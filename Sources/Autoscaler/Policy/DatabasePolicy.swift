@@ -101,7 +101,7 @@ public enum ConnectionMargin: Sendable, Equatable, Codable {
     /// A fraction (0.1 for 10 %), rounded up to whole connections.
     case fraction(Double)
 
-    /// The connections kept free out of `limit`.
+    /// Returns the connections kept free out of `limit`.
     public func connections(of limit: Double) -> Double {
         switch self {
         case .connections(let count): Double(max(count, 0))

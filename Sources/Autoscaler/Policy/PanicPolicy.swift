@@ -37,9 +37,10 @@ public struct PanicPolicy: Sendable, Equatable, Codable {
     /// The demand projected `lookaheadSeconds` past now from the two windows' rates, or the
     /// short window's rate when the demand is not rising or the windows are unknown.
     ///
-    /// A rate over a window estimates the demand at the window's middle, so the short window
-    /// reads `windowSeconds / 2` ago and the signal's own window `signalWindowSeconds / 2` ago;
-    /// the slope between them is carried forward, at most to twice the short window's rate.
+    /// A rate over a window estimates the demand at the window's middle. So the short window
+    /// reads the demand `windowSeconds / 2` ago and the signal's own window reads it
+    /// `signalWindowSeconds / 2` ago. The slope between them is carried forward, at most to
+    /// twice the short window's rate.
     public func projectedDemand(short: Double, long: Double) -> Double {
         let gap = (signalWindowSeconds - windowSeconds) / 2
         guard lookaheadSeconds > 0, gap > 0, short > long else { return short }
@@ -53,7 +54,7 @@ public struct PanicPolicy: Sendable, Equatable, Codable {
 
     public static func signalName(for signal: String) -> String { signal + "@panic" }
 
-    /// The default short window: the larger of 6 s and two scrape intervals, because a
+    /// Returns the default short window: the larger of 6 s and two scrape intervals, because a
     /// `rate()` over less than two scrapes has no data.
     public static func defaultWindowSeconds(scrapeIntervalSeconds: Double) -> Double {
         max(6, 2 * scrapeIntervalSeconds)
