@@ -19,57 +19,93 @@ extension ControlLoop {
             report(status, database: database, previous: previous)
 
             var claims: [BudgetClaim] = []
-            var unknownPool: [String] = []
+            var unknown: [String] = []
             for target in targets where target.database?.name == database.name {
-                guard case .success(let workload) = reads[target.identity], let binding = target.database else {
-                    continue
-                }
-                let signals = outcomes[target.identity] ?? [:]
-                let poolSize =
-                    binding.poolSize.fixedValue
-                    ?? signals[PolicyReader.poolSizeSignalName]?.finiteValue
-                guard let poolSize, poolSize >= 1 else {
-                    unknownPool.append(target.identity)
-                    continue
-                }
-                let preliminary = DecisionEngine.decide(
-                    target: target,
-                    outcomes: signals,
-                    specReplicas: workload.specReplicas,
-                    readyReplicas: workload.readyReplicas,
-                    pods: workload.pods,
-                    history: history(of: target).history,
+                if let claim = claim(
+                    for: target,
+                    outcomes: outcomes[target.identity] ?? [:],
+                    read: reads[target.identity],
                     now: now
-                )
-                claims.append(
-                    BudgetClaim(
-                        target: target.identity,
-                        minReplicas: target.minReplicas,
-                        currentReplicas: workload.specReplicas,
-                        poolSize: Int(poolSize.rounded(.up)),
-                        wantedReplicas: preliminary.wantedReplicas,
-                        terminatingPods: workload.pods?.filter(\.isTerminating).count ?? 0
+                ) {
+                    claims.append(claim)
+                } else {
+                    unknown.append(target.identity)
+                }
+            }
+            guard unknown.isEmpty else {
+                // Connections that cannot be counted could be anywhere up to the limit, so no
+                // target of the database may scale up until they can be counted again.
+                var status = status
+                let reason =
+                    "the connections of \(unknown.joined(separator: ", ")) are unknown (no workload read or pool size)"
+                status.usable = nil
+                status.freshness = .unknown(reason: reason)
+                status.evidence.append(reason)
+                shares.merge(ConnectionBudget.allocate(status, claims: claims)) { $1 }
+                for identity in unknown {
+                    shares[identity] = BudgetShare(
+                        database: database.name,
+                        ceiling: nil,
+                        poolSize: 1,
+                        guaranteed: 0,
+                        status: status
                     )
-                )
+                }
+                continue
             }
             shares.merge(ConnectionBudget.allocate(status, claims: claims)) { $1 }
-            for identity in unknownPool {
-                // Without its pool size a target's connections cannot be counted: the budget is
-                // unknown for it, so it may not scale up.
-                var unknown = status
-                unknown.usable = nil
-                unknown.freshness = .unknown(reason: "the pool size query has no value")
-                unknown.evidence.append("pool size of \(identity) unknown")
-                shares[identity] = BudgetShare(
-                    database: database.name,
-                    ceiling: nil,
-                    poolSize: 1,
-                    guaranteed: 0,
-                    status: unknown
-                )
-            }
         }
         return shares
+    }
+
+    /// Returns `target`'s claim this cycle, or its last claim when its workload or pool size
+    /// cannot be read now, or `nil` when neither is known. The claim's demand is what the
+    /// engine decides without the budget.
+    private func claim(
+        for target: TargetPolicy,
+        outcomes: [String: SampleOutcome],
+        read: Result<WorkloadState, any Error>?,
+        now: Date
+    ) -> BudgetClaim? {
+        let last = history(of: target).lastClaim
+        guard case .success(let workload) = read, let binding = target.database else {
+            // A target that is not read keeps its count, so it asks for nothing more.
+            return last.map { claim in
+                var held = claim
+                held.wantedReplicas = claim.currentReplicas
+                return held
+            }
+        }
+        let reading = binding.poolSize.fixedValue ?? outcomes[PolicyReader.poolSizeSignalName]?.finiteValue
+        let poolSize: Int
+        if let reading, reading >= 1 {
+            poolSize = Int(min(reading, 1_000_000).rounded(.up))
+        } else if let known = last?.poolSize {
+            poolSize = known
+        } else {
+            return nil
+        }
+        let preliminary = DecisionEngine.decide(
+            target: target,
+            outcomes: outcomes,
+            specReplicas: workload.specReplicas,
+            readyReplicas: workload.readyReplicas,
+            pods: workload.pods,
+            history: history(of: target).history,
+            now: now
+        )
+        let live = workload.pods?.filter { !$0.isTerminating && $0.phase != .succeeded && $0.phase != .failed }
+        let claim = BudgetClaim(
+            target: target.identity,
+            minReplicas: target.minReplicas,
+            currentReplicas: workload.specReplicas,
+            poolSize: poolSize,
+            wantedReplicas: preliminary.wantedReplicas,
+            terminatingPods: workload.pods?.filter(\.isTerminating).count ?? 0,
+            surgePods: max((live?.count ?? 0) - workload.specReplicas, 0)
+        )
+        update(target) { $0.lastClaim = claim }
+        return claim
     }
 
     /// Sets a database's metrics and logs changes of its budget's state once.

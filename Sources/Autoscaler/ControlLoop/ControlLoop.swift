@@ -34,6 +34,9 @@ public final class ControlLoop: Sendable {
         var readFailing = false
         /// The last decision's conditions, so each change is reported once.
         var conditions = DecisionConditions()
+        /// The target's last claim on its database budget, which stands in for its connections
+        /// while its workload or pool size cannot be read.
+        var lastClaim: BudgetClaim?
     }
 
     public init(

@@ -61,11 +61,22 @@ public struct DatabaseMemory: Sendable, Equatable, Codable {
     public var lastGoodAt: Date?
     /// Cycles in a row with waiting PgBouncer clients and every server connection active.
     public var waitingCycles: Int
+    /// The last saturation verdict read from the active connections, and when.
+    public var lastSaturated: Bool
+    public var lastSaturationAt: Date?
 
-    public init(lastUsable: Int? = nil, lastGoodAt: Date? = nil, waitingCycles: Int = 0) {
+    public init(
+        lastUsable: Int? = nil,
+        lastGoodAt: Date? = nil,
+        waitingCycles: Int = 0,
+        lastSaturated: Bool = false,
+        lastSaturationAt: Date? = nil
+    ) {
         self.lastUsable = lastUsable
         self.lastGoodAt = lastGoodAt
         self.waitingCycles = waitingCycles
+        self.lastSaturated = lastSaturated
+        self.lastSaturationAt = lastSaturationAt
     }
 }
 
@@ -80,6 +91,9 @@ public struct BudgetClaim: Sendable, Equatable {
     public var wantedReplicas: Int
     /// Terminating pods, which hold their connections until they exit.
     public var terminatingPods: Int
+    /// Pods beyond `currentReplicas` that are not terminating, such as a rollout's surge pods;
+    /// they hold connections too.
+    public var surgePods: Int
 
     public init(
         target: String,
@@ -87,7 +101,8 @@ public struct BudgetClaim: Sendable, Equatable {
         currentReplicas: Int,
         poolSize: Int,
         wantedReplicas: Int,
-        terminatingPods: Int = 0
+        terminatingPods: Int = 0,
+        surgePods: Int = 0
     ) {
         self.target = target
         self.minReplicas = minReplicas
@@ -95,7 +110,11 @@ public struct BudgetClaim: Sendable, Equatable {
         self.poolSize = poolSize
         self.wantedReplicas = wantedReplicas
         self.terminatingPods = terminatingPods
+        self.surgePods = surgePods
     }
+
+    /// Pods that hold connections beyond `currentReplicas`: terminating and surge pods.
+    var extraPods: Int { max(terminatingPods, 0) + max(surgePods, 0) }
 }
 
 /// One target's part of a database budget: the engine's input for the budget rules.
@@ -174,7 +193,7 @@ public enum ConnectionBudget {
             let poolSize = read(pgbouncer.poolSize, .pgbouncerPoolSize)
             if let clientLimit, let others {
                 let margin = database.margin.connections(of: clientLimit)
-                computed = Int((clientLimit - margin - others).rounded(.down))
+                computed = wholeConnections(clientLimit - margin - others)
                 budgetLine =
                     "PgBouncer max_client_conn \(fmt(clientLimit)) − kept free \(fmt(margin)) − other clients \(fmt(others))"
             }
@@ -185,9 +204,13 @@ public enum ConnectionBudget {
             }
             let waiting = optional(.pgbouncerClientsWaiting, enabled: pgbouncer.clientsWaitingQuery != nil)
             let active = optional(.pgbouncerServersActive, enabled: pgbouncer.serversActiveQuery != nil)
-            if let waiting, let active, let poolSize, waiting > 0, active >= poolSize {
-                next.waitingCycles += 1
-            } else {
+            if let waiting, let active, let poolSize {
+                next.waitingCycles = waiting > 0 && active >= poolSize ? next.waitingCycles + 1 : 0
+                next.lastSaturationAt = now
+            } else if memory.lastSaturationAt.map({ now.timeIntervalSince($0) > Double(database.budgetMaxAgeSeconds) })
+                ?? true
+            {
+                // Without a reading the count is kept, like the budget, for budgetMaxAge.
                 next.waitingCycles = 0
             }
             if let waiting, let active, let poolSize {
@@ -198,7 +221,7 @@ public enum ConnectionBudget {
             }
         } else if let maxConnections, let reserved, let others {
             let margin = database.margin.connections(of: maxConnections)
-            computed = Int((maxConnections - reserved - margin - others).rounded(.down))
+            computed = wholeConnections(maxConnections - reserved - margin - others)
             budgetLine =
                 "max_connections \(fmt(maxConnections)) − reserved \(fmt(reserved)) − kept free \(fmt(margin)) "
                 + "− other clients \(fmt(others))"
@@ -242,9 +265,21 @@ public enum ConnectionBudget {
             if let active, let usable = status.usable, usable > 0 {
                 let share = active / Double(usable)
                 status.saturated = share >= database.saturationThreshold - 1e-9
+                next.lastSaturated = status.saturated
+                next.lastSaturationAt = now
                 evidence.append(
                     "\(fmt(active)) of \(usable) usable connections active (\(fmt((share * 100).rounded())) %, "
                         + "threshold \(fmt(database.saturationThreshold * 100)) %)"
+                )
+            } else if active == nil, let at = memory.lastSaturationAt,
+                now.timeIntervalSince(at) <= Double(database.budgetMaxAgeSeconds)
+            {
+                // A saturated PostgreSQL may refuse the exporter too, so the last verdict is kept
+                // as long as the last good budget is.
+                status.saturated = memory.lastSaturated
+                evidence.append(
+                    "active connections not read; keeping the verdict from \(fmt(now.timeIntervalSince(at))) s ago "
+                        + "(\(memory.lastSaturated ? "saturated" : "not saturated"))"
                 )
             } else if active == nil {
                 evidence.append("active connections not read")
@@ -261,6 +296,8 @@ public enum ConnectionBudget {
     public static func allocate(_ status: DatabaseStatus, claims: [BudgetClaim]) -> [String: BudgetShare] {
         var shares: [String: BudgetShare] = [:]
         let guaranteedTotal = claims.reduce(0) { $0 + max($1.minReplicas, 0) * max($1.poolSize, 1) }
+        // Terminating and surge pods hold connections that no share may hand out again.
+        let extraTotal = claims.reduce(0) { $0 + $1.extraPods * max($1.poolSize, 1) }
         for claim in claims {
             let pool = max(claim.poolSize, 1)
             let guaranteed = max(claim.minReplicas, 0) * pool
@@ -274,7 +311,7 @@ public enum ConnectionBudget {
                 )
                 continue
             }
-            let rest = usable - guaranteedTotal
+            let rest = usable - guaranteedTotal - extraTotal
             var ceiling: Int
             var exceeds = false
             if rest < 0 {
@@ -291,9 +328,9 @@ public enum ConnectionBudget {
                 ceiling = claim.minReplicas + Int((share / Double(pool) + 1e-9).rounded(.down))
             }
             let heldByOthers = claims.filter { $0.target != claim.target }.reduce(0) {
-                $0 + (max($1.currentReplicas, 0) + max($1.terminatingPods, 0)) * max($1.poolSize, 1)
+                $0 + (max($1.currentReplicas, 0) + $1.extraPods) * max($1.poolSize, 1)
             }
-            let free = usable - heldByOthers - max(claim.terminatingPods, 0) * pool
+            let free = usable - heldByOthers - claim.extraPods * pool
             let safe = free >= 0 ? free / pool : 0
             ceiling = min(ceiling, safe)
             if ceiling < claim.minReplicas { exceeds = true }
@@ -310,4 +347,11 @@ public enum ConnectionBudget {
     }
 
     static func fmt(_ value: Double) -> String { Decision.format(value) }
+
+    /// Rounds a connection count down to a whole number within ±1e12, so that an absurd
+    /// reading (such as a metric in bytes) cannot trap the conversion to `Int`.
+    static func wholeConnections(_ value: Double) -> Int {
+        guard value.isFinite else { return value > 0 ? 1_000_000_000_000 : 0 }
+        return Int(min(max(value, -1e12), 1e12).rounded(.down))
+    }
 }

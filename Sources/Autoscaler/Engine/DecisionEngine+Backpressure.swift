@@ -44,7 +44,7 @@ extension DecisionEngine {
             guard bound else { return }
             conditions.downstreamBound = true
             for index in reports.indices
-            where reports[index].role == .scale && reports[index].proposal != nil
+            where (reports[index].role == .scale || reports[index].role == .panic) && reports[index].proposal != nil
                 && categoryOf(reports[index].name)?.isDownstreamSymptom == true
             {
                 reports[index].setAside = true
@@ -80,7 +80,9 @@ extension DecisionEngine {
             state.panic = nil
             return (false, nil)
         }
-        let report = reports.first { $0.role == .panic && $0.name == panic.signalName }
+        // A panic copy of a latency or error signal is set aside while the database is the
+        // bottleneck, like the signal itself.
+        let report = reports.first { $0.role == .panic && $0.name == panic.signalName && !$0.setAside }
         let capacity = max(context.counts.capacity, 1)
         if let report, let wanted = report.unboundedProposal, wanted >= panic.threshold * capacity - 1e-9 {
             state.panic = ScalingHistory.PanicState(

@@ -3,9 +3,10 @@ import Foundation
 /// A target's pods as the engine counts them in one cycle.
 ///
 /// Terminating pods and pods that ended (`Succeeded`, `Failed`) count nowhere except
-/// `terminating`. A pod Pending longer than the pending timeout is unschedulable: reported,
-/// left out of capacity and of the starting pods. Without a pod list, every Ready pod is warm
-/// and the pods still to come are `specReplicas − readyReplicas`.
+/// `terminating`. A pod not Ready longer than the pending timeout since its creation is left
+/// out of capacity and of the starting pods; a Pending one is reported as unschedulable.
+/// Without a pod list, every Ready pod is warm and the pods still to come are
+/// `specReplicas − readyReplicas`.
 public struct PodCounts: Sendable, Equatable, Codable {
     /// Ready, non-terminating pods, warm or warming.
     public var ready: Int
@@ -15,8 +16,8 @@ public struct PodCounts: Sendable, Equatable, Codable {
     public var warming: [String]
     /// Warm pods plus each warming pod's share of a full pod.
     public var capacity: Double
-    /// Pods of `spec.replicas` not Ready yet (Pending within the timeout, Running but unready,
-    /// or not created yet).
+    /// Pods not Ready yet and not past the timeout: Pending or Running but unready, surge pods
+    /// included, or not created yet.
     public var starting: Int
     /// Pods with a deletion timestamp.
     public var terminating: Int
@@ -65,6 +66,8 @@ public struct PodCounts: Sendable, Equatable, Codable {
         let warmup = Double(max(coldStart.warmupSeconds, 0))
         let initial = min(max(coldStart.initialCapacity, 0), 1)
         var counts = PodCounts(ready: 0, warm: 0, capacity: 0, starting: 0, warmPodNames: [])
+        var stuck = 0
+        var unready = 0
         for pod in pods.sorted(by: { $0.name < $1.name }) {
             if pod.isTerminating || pod.phase == .succeeded || pod.phase == .failed {
                 counts.terminating += pod.isTerminating ? 1 : 0
@@ -83,13 +86,21 @@ public struct PodCounts: Sendable, Equatable, Codable {
                 }
                 continue
             }
-            if pod.phase == .pending, let created = pod.createdAt,
-                now.timeIntervalSince(created) >= Double(coldStart.pendingTimeoutSeconds)
-            {
-                counts.unschedulable.append(pod.schedulingProblem.map { "\(pod.name) (\($0))" } ?? pod.name)
+            let overdue = pod.createdAt.map { now.timeIntervalSince($0) >= Double(coldStart.pendingTimeoutSeconds) }
+            if overdue == true {
+                // Past the timeout the pod is not coming soon (unschedulable, over quota or
+                // crash-looping), so it does not hold the starting cap; a Pending one is reported.
+                stuck += 1
+                if pod.phase == .pending {
+                    counts.unschedulable.append(pod.schedulingProblem.map { "\(pod.name) (\($0))" } ?? pod.name)
+                }
+            } else {
+                unready += 1
             }
         }
-        counts.starting = max(specReplicas - counts.ready - counts.unschedulable.count, 0)
+        // Pods not created yet count as starting, and so do a rollout's surge pods that are
+        // not Ready, which can be more than spec.replicas leaves room for.
+        counts.starting = max(specReplicas - counts.ready - stuck, unready, 0)
         return counts
     }
 }

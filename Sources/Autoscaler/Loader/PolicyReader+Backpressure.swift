@@ -159,6 +159,28 @@ extension PolicyReader {
                         "panic.signal \"\(panic.signal)\" is a guard, which proposes no replicas; name a scale "
                             + "signal: \(scaling.joined(separator: ", "))"
                     )
+                } else if source.rule == .latencyStep, source.maxStepFactor < panic.threshold - 1e-9 {
+                    // A latency step proposes at most maxStepFactor × the Ready pods, so it never
+                    // reaches a higher multiple of the Ready capacity.
+                    report(
+                        node["panic"]?["threshold"] ?? panicNode,
+                        path + ".panic.threshold",
+                        "panic threshold \(Decision.format(panic.threshold)) can never be reached by signal "
+                            + "\"\(panic.signal)\", a latencyStep signal that proposes at most maxStepFactor "
+                            + "\(Decision.format(source.maxStepFactor)) × the Ready pods; lower the threshold to "
+                            + "\(Decision.format(source.maxStepFactor)) or less, raise the signal's maxStepFactor, or panic "
+                            + "on a request-rate signal"
+                    )
+                } else if let range = PromQLRange.firstRangeSeconds(in: source.query),
+                    panic.windowSeconds >= range - 1e-9
+                {
+                    report(
+                        node["panic"]?["window"] ?? panicNode,
+                        path + ".panic.window",
+                        "panic window \(PolicyDuration.format(seconds: panic.windowSeconds)) is not shorter than the "
+                            + "range [\(PolicyDuration.format(seconds: range))] of signal \"\(panic.signal)\"; use a "
+                            + "window shorter than \(PolicyDuration.format(seconds: range))"
+                    )
                 } else {
                     switch PromQLRange.replacingRanges(
                         in: source.query,

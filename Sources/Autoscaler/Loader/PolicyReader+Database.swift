@@ -102,6 +102,19 @@ extension PolicyReader {
         if let ageNode = node["budgetMaxAge"], let seconds = wholeSeconds(ageNode, path + ".budgetMaxAge") {
             maxAge = seconds
         }
+        if let limit = maxConnections?.fixedValue, limit > 0, let reservedCount = reserved?.fixedValue,
+            reservedCount >= limit
+        {
+            // PostgreSQL itself refuses to start when superuser_reserved_connections is not below
+            // max_connections.
+            report(
+                node["reservedConnections"] ?? node,
+                path + ".reservedConnections",
+                "reservedConnections \(Decision.format(reservedCount)) is not below maxConnections "
+                    + "\(Decision.format(limit)), which PostgreSQL does not accept; use PostgreSQL's "
+                    + "superuser_reserved_connections (default 3)"
+            )
+        }
         let pgbouncer = node["pgbouncer"].flatMap { readPgBouncer($0, path: path + ".pgbouncer") }
         guard problems.count == before, let name else { return nil }
         return DatabasePolicy(
