@@ -3,15 +3,17 @@ import HTTPTransport
 import KubeTestServer
 import TestSupport
 
-/// A `headroom-testbed` process running the flash sale, with one bearer token and one
-/// kubeconfig per identity that calls it. `stop()` ends the process, and the caller removes
-/// the directory.
+/// A `headroom-testbed` process running a scenario (the flash sale by default), with
+/// one bearer token and one kubeconfig per identity that calls it. `stop()` ends the process,
+/// and the caller removes the directory.
 final class TestbedProcess: @unchecked Sendable {
     let directory: TemporaryDirectory
     let child: ChildProcess
     let certificatePath: String
     let apiURL: String
     let adminURL: String
+    /// The exporters' base URL, such as `http://127.0.0.1:4712`.
+    let metricsURL: String
     /// Wall time just before the process started. The model starts a moment later.
     let started: Date
     let timelinePath: String
@@ -19,8 +21,20 @@ final class TestbedProcess: @unchecked Sendable {
     private let tokens: [String: String]
     private let http: CurlHTTPClient
 
-    /// Starts the testbed with the plan's load and waits until it prints its URLs.
-    init(in directory: TemporaryDirectory, identities: [String]) async throws {
+    /// The flash sale of `FlashSalePlan`: start replicas, cold start, time, load and stop.
+    static let flashSaleScenario = [
+        "--replicas", "\(FlashSalePlan.minReplicas)", "--min-ready-cold", "--compression",
+        "\(FlashSalePlan.compression)", "--seed", "7", "--load", FlashSalePlan.load, "--max-duration",
+        "\(Int(FlashSalePlan.loadWallSeconds) + 30)",
+    ]
+
+    /// Starts the testbed with `scenario` (the flags that pick the fleet, load, time and stop)
+    /// and waits until it prints its URLs.
+    init(
+        in directory: TemporaryDirectory,
+        identities: [String],
+        scenario: [String] = TestbedProcess.flashSaleScenario
+    ) async throws {
         self.directory = directory
         let (certificate, key) = try EndToEndEnvironment.generateCertificate(in: directory)
         certificatePath = certificate
@@ -32,14 +46,12 @@ final class TestbedProcess: @unchecked Sendable {
 
         let executable = URL(fileURLWithPath: try HeadroomProcess.path()).deletingLastPathComponent()
             .appendingPathComponent("headroom-testbed").path
-        var arguments = [
-            "--cert", certificate, "--key", key, "--namespace", FlashSalePlan.namespace,
-            "--deployment", FlashSalePlan.deployment, "--replicas", "\(FlashSalePlan.minReplicas)",
-            "--min-ready-cold", "--compression", "\(FlashSalePlan.compression)", "--seed", "7",
-            "--load", FlashSalePlan.load, "--file-sd", directory.file("targets.json"),
-            "--prometheus-config", prometheusConfigPath, "--timeline", timelinePath,
-            "--scrape-interval", "1", "--max-duration", "\(Int(FlashSalePlan.loadWallSeconds) + 30)",
-        ]
+        var arguments =
+            [
+                "--cert", certificate, "--key", key, "--namespace", FlashSalePlan.namespace,
+                "--deployment", FlashSalePlan.deployment, "--file-sd", directory.file("targets.json"),
+                "--prometheus-config", prometheusConfigPath, "--timeline", timelinePath, "--scrape-interval", "1",
+            ] + scenario
         for (identity, token) in tokens.sorted(by: { $0.key < $1.key }) {
             arguments += ["--token", "\(token)=\(identity)"]
         }
@@ -58,12 +70,15 @@ final class TestbedProcess: @unchecked Sendable {
             throw error
         }
         let banner = Self.banner(child.stdout())
-        guard let api = banner["api"], let admin = banner["admin"] else {
+        guard let api = banner["api"], let admin = banner["admin"], let metrics = banner["metrics"] else {
             child.terminate()
-            throw TestSupportError.failed("headroom-testbed output is missing the api or admin URL: \(child.stdout())")
+            throw TestSupportError.failed(
+                "headroom-testbed output is missing the api, admin or metrics URL: \(child.stdout())"
+            )
         }
         apiURL = api
         adminURL = admin
+        metricsURL = metrics
         http = try CurlHTTPClient(
             configuration: TransportConfiguration(tls: TLSConfiguration(certificateAuthority: .file(certificate)))
         )
