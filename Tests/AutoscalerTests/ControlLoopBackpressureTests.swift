@@ -93,6 +93,11 @@ import Testing
         #expect(harness.scaler.workload(target.identity)?.specReplicas == 3)
         #expect(harness.events.reasons(for: target.identity).filter { $0 == .downstreamBudgetUnknown }.count == 1)
         #expect(harness.registry.render().contains("headroom_database_budget_age_seconds{database=\"main\"} -1"))
+        // The failed readings are logged once when they start, and unknown values read NaN.
+        let warnings = harness.messages(at: .warning).filter { $0 == "database readings have no usable value" }
+        #expect(warnings.count == 1)
+        #expect(harness.registry.render().contains("headroom_database_usable_connections{database=\"main\"} NaN"))
+        #expect(harness.registry.render().contains("headroom_database_active_connections{database=\"main\"} NaN"))
     }
 
     /// Two targets share 180 usable connections with pools of 10 and minimum 2 each: 40

@@ -364,3 +364,26 @@ struct PolicyBackpressureErrorTests {
         #expect(result.targets.isEmpty)
     }
 }
+
+/// The loader's message for a misspelled role names only the roles a policy may write.
+@Suite struct SignalRoleMessageTests {
+    @Test func misspelledRoleListsWritableRoles() throws {
+        let text = """
+            apiVersion: headroom.io/v1alpha1
+            kind: ScalingPolicy
+            targets:
+              - namespace: shop
+                name: api
+                maxReplicas: 10
+                signals:
+                  - {name: rate, query: 'sum(rate(a_total[1m]))', target: "50", rule: perReplica}
+                  - {name: errors, query: 'sum(rate(b_total[1m]))', target: "5%", role: gaurd}
+            """
+        let result = try PolicyLoader.load(text: text, file: "role.yaml")
+        #expect(result.problems.count == 1)
+        let message = result.problems.first?.message ?? ""
+        #expect(message.contains("invalid value \"gaurd\"; did you mean \"guard\"?"))
+        #expect(message.contains("Allowed values: scale, guard"))
+        #expect(!message.contains("panic"))
+    }
+}

@@ -368,7 +368,7 @@ struct PolicyBackpressureLoaderTests {
                     warmupSeconds: 30,
                     initialCapacity: 0.5,
                     pendingTimeoutSeconds: 300,
-                    maxStartingPods: .pods(4)
+                    maxStartingPods: .percent(100)
                 )
         )
         #expect(

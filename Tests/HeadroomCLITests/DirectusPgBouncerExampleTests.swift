@@ -27,7 +27,7 @@ struct DirectusPgBouncerExampleTests {
         for expected in [
             "scrapeInterval: 15s", "databases:", "maxClientConnections: 400", "margin: 10%", "otherClients: 5",
             "saturationThreshold: 90%", "budgetMaxAge: 2m", "saturationCycles: 2", "warmup: 30s",
-            "initialCapacity: 50%", "pendingTimeout: 5m", "maxStartingPods: 4", "window: 30s", "stableWindow: 1m",
+            "initialCapacity: 50%", "pendingTimeout: 5m", "maxStartingPods: 100%", "window: 30s", "stableWindow: 1m",
             "poolSize: 10", "scope: fleet", "category: pool",
         ] {
             #expect(lines.contains(expected), "missing \(expected)")

@@ -111,10 +111,25 @@ extension ControlLoop {
     /// Sets a database's metrics and logs changes of its budget's state once.
     private func report(_ status: DatabaseStatus, database: DatabasePolicy, previous: DatabaseMemory) {
         let labels = [database.name]
-        metrics.databaseUsable.set(Double(status.usable ?? 0), labels: labels)
-        metrics.databaseActive.set(status.activeConnections ?? 0, labels: labels)
+        // An unknown value is NaN, never 0, so a dashboard cannot read a failed query as an
+        // idle database.
+        metrics.databaseUsable.set(status.usable.map(Double.init) ?? .nan, labels: labels)
+        metrics.databaseActive.set(status.activeConnections ?? .nan, labels: labels)
         metrics.databaseSaturated.set(status.saturated ? 1 : 0, labels: labels)
         let log = logger.with(["database": .string(database.name)])
+        let failing = status.failedReadings
+        let before = databaseFailures.withLock { state in
+            defer { state[database.name] = failing }
+            return state[database.name] ?? []
+        }
+        if !failing.isEmpty, failing.map(Self.readingName) != before.map(Self.readingName) {
+            log.warning(
+                "database readings have no usable value",
+                ["readings": .string(failing.joined(separator: "; "))]
+            )
+        } else if failing.isEmpty, !before.isEmpty {
+            log.info("database readings work again")
+        }
         switch status.freshness {
         case .current:
             metrics.databaseBudgetAge.set(0, labels: labels)
@@ -128,6 +143,12 @@ extension ControlLoop {
         if let problem = status.problem {
             log.warning("database configuration problem", ["problem": .string(problem)])
         }
+    }
+
+    /// The reading's name at the start of a failed-reading line, so a changing reason (such as
+    /// a sample's age) does not log the same failure again.
+    static func readingName(_ line: String) -> Substring {
+        line.prefix { $0 != ":" }
     }
 
     /// Sets a target's condition metrics and records an Event when a condition starts.

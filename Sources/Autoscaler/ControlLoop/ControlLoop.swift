@@ -23,6 +23,8 @@ public final class ControlLoop: Sendable {
     let databases: [DatabasePolicy]
     let state = Mutex<[String: TargetState]>([:])
     let databaseMemory = Mutex<[String: DatabaseMemory]>([:])
+    /// Each database's failed readings last cycle, so a failure is logged once when it starts.
+    let databaseFailures = Mutex<[String: [String]]>([:])
 
     /// The state the loop keeps for one target between cycles.
     struct TargetState: Sendable {

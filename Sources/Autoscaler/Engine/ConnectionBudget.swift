@@ -23,6 +23,8 @@ public struct DatabaseStatus: Sendable, Equatable, Codable {
     /// A configuration problem seen this cycle, such as a PgBouncer pool larger than
     /// PostgreSQL allows.
     public var problem: String?
+    /// Readings whose query gave no usable value this cycle, each with the reason.
+    public var failedReadings: [String] = []
 
     public init(
         name: String,
@@ -286,6 +288,15 @@ public enum ConnectionBudget {
             }
         }
         status.evidence = evidence
+        status.failedReadings = DatabasePolicy.Reading.allCases.compactMap { reading in
+            guard database.queryTarget?.signals.contains(where: { $0.name == reading.rawValue }) == true else {
+                return nil
+            }
+            guard let outcome = readings[reading.rawValue] else { return "\(reading.rawValue): no outcome" }
+            if let value = outcome.finiteValue, value >= 0 { return nil }
+            if case .empty = outcome, reading == .pgbouncerClientsWaiting { return nil }
+            return "\(reading.rawValue): \(describe(outcome))"
+        }
         return (status, next)
     }
 
@@ -347,6 +358,20 @@ public enum ConnectionBudget {
     }
 
     static func fmt(_ value: Double) -> String { Decision.format(value) }
+
+    /// Describes an outcome without a usable value in a few words, for logs.
+    static func describe(_ outcome: SampleOutcome) -> String {
+        switch outcome {
+        case .value(let value, _): "negative value \(fmt(value))"
+        case .empty: "the query returned no series; check its selector"
+        case .nonFinite(let value): "non-finite value \(fmt(value))"
+        case .negative(let value): "negative value \(fmt(value))"
+        case .stale(_, let age, _): "stale (\(age) old)"
+        case .ambiguous(let count): "\(count) series where one was expected; aggregate the query"
+        case .failed(let reason): reason
+        case .perPod: "one series per pod where one was expected; aggregate the query"
+        }
+    }
 
     /// Rounds a connection count down to a whole number within ±1e12, so that an absurd
     /// reading (such as a metric in bytes) cannot trap the conversion to `Int`.

@@ -67,7 +67,7 @@ extension PolicyReader {
         let name = readSignalName(node, path: path, fallback: preset?.name, presetNamed: presetNamed)
         let query = readQuery(node, path: path, fallback: preset?.query, presetNamed: presetNamed)
         let labels = node["labels"].map { readLabels($0, path: path + ".labels") } ?? preset?.labels ?? [:]
-        let role = node["role"].flatMap { choice($0, path + ".role", as: SignalRole.self) } ?? preset?.role ?? .scale
+        let role = node["role"].flatMap { readRole($0, path + ".role") } ?? preset?.role ?? .scale
         let rule = readRule(node, path: path, role: role, fallback: preset?.rule, presetNamed: presetNamed)
         let target = readSignalTarget(node, path: path, fallback: preset?.target, presetNamed: presetNamed)
         let explicitUnit = node["resultUnit"].flatMap { choice($0, path + ".resultUnit", as: ValueUnit.self) }
@@ -120,6 +120,19 @@ extension PolicyReader {
             scope: scope,
             category: category
         )
+    }
+
+    /// Reads `role`. Only `scale` and `guard` may be written; `panic` and `poolSize` are made by
+    /// the loader and are rejected by the caller with their own message.
+    private mutating func readRole(_ node: YAMLNode, _ path: String) -> SignalRole? {
+        guard let text = string(node, path) else { return nil }
+        if let role = SignalRole(rawValue: text) { return role }
+        var message = "invalid value \"\(text)\""
+        if let suggestion = EditDistance.suggestion(for: text, among: ["scale", "guard"]) {
+            message += "; did you mean \"\(suggestion)\"?"
+        }
+        report(node, path, Self.continued(message) + "Allowed values: scale, guard")
+        return nil
     }
 
     private mutating func readPreset(_ node: YAMLNode, path: String) -> SignalPreset? {
