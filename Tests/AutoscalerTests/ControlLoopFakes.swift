@@ -184,7 +184,8 @@ struct LoopHarness {
         clock: ManualClock = ManualClock(now: EngineFixture.epoch),
         signals: FakeSignalSource = FakeSignalSource(),
         scaler: FakeWorkloadScaler = FakeWorkloadScaler(),
-        databases: [DatabasePolicy] = []
+        databases: [DatabasePolicy] = [],
+        mayWrite: @escaping @Sendable () -> Bool = { true }
     ) {
         self.clock = clock
         self.signals = signals
@@ -203,7 +204,8 @@ struct LoopHarness {
             configuration: ControlLoopConfiguration(
                 interval: .seconds(15),
                 dryRun: dryRun,
-                maxConcurrentTargets: maxConcurrentTargets
+                maxConcurrentTargets: maxConcurrentTargets,
+                mayWrite: mayWrite
             ),
             databases: databases
         )

@@ -42,6 +42,7 @@ extension ControlLoop {
             history: previous.history,
             now: clock.now
         )
+        recordDecision(decision, target: target, workload: workload, at: clock.now)
         await reportConditions(decision, target: target, previous: previous.conditions, log: log)
         metrics.currentReplicas.set(Double(decision.currentReplicas), labels: labels)
         metrics.desiredReplicas.set(Double(decision.desiredReplicas), labels: labels)
@@ -73,8 +74,8 @@ extension ControlLoop {
             return .unchanged(replicas: decision.currentReplicas)
         }
 
-        if decision.mode == .observe || configuration.dryRun {
-            let mode = configuration.dryRun ? "dry run" : "observe mode"
+        if decision.mode == .observe || !isWriting {
+            let mode = configuration.dryRun ? "dry run" : decision.mode == .observe ? "observe mode" : "standby"
             log.info("\(mode): would scale", Self.fields(decision))
             metrics.actions.add(1, labels: labels + [Self.direction(decision), "true"])
             update(target) {

@@ -11,20 +11,32 @@ import Synchronization
 /// same cycle. A slow target takes one of the `maxConcurrentTargets` slots until its requests
 /// finish or reach the HTTP client's timeout.
 public final class ControlLoop: Sendable {
-    let targets: [TargetPolicy]
     let signals: any SignalSource
     let scaler: any WorkloadScaler
-    let events: any EventRecorder
+    /// Records Events; `events` discards them while this instance may not write.
+    let recorder: any EventRecorder
     let clock: any LoopClock
     let logger: Logger
     let metrics: LoopMetrics
     let configuration: ControlLoopConfiguration
-    /// Databases whose connection budgets the targets share.
-    let databases: [DatabasePolicy]
+    /// The policy in force for the current cycle, and one waiting to replace it at the start
+    /// of the next.
+    let policy: Mutex<LoadedPolicy>
+    let pendingPolicy = Mutex<LoadedPolicy?>(nil)
+    /// False while this instance may not write (a standby, or dry run), set at each cycle's start.
+    let writing = Mutex<Bool>(true)
     let state = Mutex<[String: TargetState]>([:])
+    /// The last decisions of each target, newest last, for `/debug/decisions`.
+    let decisionLog = Mutex<[String: [RecordedDecision]]>([:])
     let databaseMemory = Mutex<[String: DatabaseMemory]>([:])
     /// Each database's failed readings last cycle, so a failure is logged once when it starts.
     let databaseFailures = Mutex<[String: [String]]>([:])
+
+    /// Targets and databases of one loaded policy.
+    struct LoadedPolicy: Sendable {
+        var targets: [TargetPolicy]
+        var databases: [DatabasePolicy]
+    }
 
     /// The state the loop keeps for one target between cycles.
     struct TargetState: Sendable {
@@ -52,11 +64,10 @@ public final class ControlLoop: Sendable {
         configuration: ControlLoopConfiguration,
         databases: [DatabasePolicy] = []
     ) {
-        self.targets = targets
-        self.databases = databases
+        self.policy = Mutex(LoadedPolicy(targets: targets, databases: databases))
         self.signals = signals
         self.scaler = scaler
-        self.events = configuration.dryRun ? DiscardingEventRecorder() : events
+        self.recorder = configuration.dryRun ? DiscardingEventRecorder() : events
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
@@ -106,6 +117,9 @@ public final class ControlLoop: Sendable {
     @discardableResult
     public func runCycle() async -> CycleReport {
         let start = clock.now
+        applyPendingPolicy()
+        let mayWrite = !configuration.dryRun && configuration.mayWrite()
+        writing.withLock { $0 = mayWrite }
         let databaseQueries = databases.compactMap(\.queryTarget)
         let outcomes = await signals.outcomes(for: targets + databaseQueries, at: start)
         let reads = await forEachTarget { target -> Result<WorkloadState, any Error> in
@@ -151,6 +165,15 @@ public final class ControlLoop: Sendable {
             return results
         }
     }
+
+    /// The targets in force for the current cycle.
+    var targets: [TargetPolicy] { policy.withLock { $0.targets } }
+
+    /// The databases in force for the current cycle.
+    var databases: [DatabasePolicy] { policy.withLock { $0.databases } }
+
+    /// The Event recorder, or one that discards while this instance may not write.
+    var events: any EventRecorder { writing.withLock { $0 } ? recorder : DiscardingEventRecorder() }
 
     func history(of target: TargetPolicy) -> TargetState {
         state.withLock { $0[target.identity] ?? TargetState() }

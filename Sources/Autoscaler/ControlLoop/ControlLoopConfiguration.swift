@@ -6,11 +6,20 @@ public struct ControlLoopConfiguration: Sendable {
     public var dryRun: Bool
     /// Largest number of targets reconciled at once.
     public var maxConcurrentTargets: Int
+    /// Asked at the start of each cycle whether this instance may write (scale and Events);
+    /// false for a standby that keeps computing so a failover starts warm.
+    public var mayWrite: @Sendable () -> Bool
 
-    public init(interval: Duration = .seconds(15), dryRun: Bool = false, maxConcurrentTargets: Int = 8) {
+    public init(
+        interval: Duration = .seconds(15),
+        dryRun: Bool = false,
+        maxConcurrentTargets: Int = 8,
+        mayWrite: @escaping @Sendable () -> Bool = { true }
+    ) {
         self.interval = interval
         self.dryRun = dryRun
         self.maxConcurrentTargets = max(1, maxConcurrentTargets)
+        self.mayWrite = mayWrite
     }
 }
 

@@ -1,0 +1,47 @@
+import Foundation
+
+extension ControlLoop {
+    /// Replaces the targets and databases from the start of the next cycle. Targets that stay
+    /// (same kind, namespace and name) keep their history; the state of removed targets is
+    /// dropped.
+    public func replacePolicy(targets: [TargetPolicy], databases: [DatabasePolicy]) {
+        pendingPolicy.withLock { $0 = LoadedPolicy(targets: targets, databases: databases) }
+    }
+
+    /// Puts a pending policy in force; called at the start of a cycle, so one cycle never mixes
+    /// two policies.
+    func applyPendingPolicy() {
+        guard
+            let next = pendingPolicy.withLock({ pending in
+                defer { pending = nil }; return pending
+            })
+        else {
+            return
+        }
+        policy.withLock { $0 = next }
+        let kept = Set(next.targets.map(\.identity))
+        state.withLock { $0 = $0.filter { kept.contains($0.key) } }
+        let names = Set(next.databases.map(\.name))
+        databaseMemory.withLock { $0 = $0.filter { names.contains($0.key) } }
+        metrics.targetsConfigured.set(Double(next.targets.count))
+    }
+
+    /// Each target's decision history by identity, to persist across restarts.
+    public func histories() -> [String: ScalingHistory] {
+        state.withLock { $0.mapValues(\.history) }
+    }
+
+    /// Restores histories saved by `histories()`; entries for targets not in the policy are
+    /// ignored.
+    public func restore(histories: [String: ScalingHistory]) {
+        let known = Set(targets.map(\.identity))
+        state.withLock { state in
+            for (identity, history) in histories where known.contains(identity) {
+                state[identity, default: TargetState()].history = history
+            }
+        }
+    }
+
+    /// True when this cycle's decisions may be written (not a standby, not a dry run).
+    public var isWriting: Bool { writing.withLock { $0 } }
+}
