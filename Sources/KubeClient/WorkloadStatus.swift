@@ -21,6 +21,14 @@ public struct WorkloadStatus: Sendable, Equatable {
     public var managedFields: [ManagedFieldsEntry]
     /// `metadata.uid`, which Events carry so `kubectl describe` finds them; `nil` when absent.
     public var uid: String? = nil
+    /// `metadata.annotations`.
+    public var annotations: [String: String] = [:]
+
+    /// The field manager that last wrote `spec.replicas`, by the newest `managedFields` entry
+    /// that owns it; `nil` when no entry does.
+    public var replicasManager: String? {
+        managedFields.filter(\.ownsReplicas).max { ($0.time ?? "") < ($1.time ?? "") }?.manager
+    }
 
     /// Whether the controller has caught up with the latest spec.
     public var isObserved: Bool { observedGeneration >= generation }
@@ -32,6 +40,7 @@ struct WorkloadWire: Decodable {
         var resourceVersion: String?
         var uid: String?
         var managedFields: [ManagedFieldsEntry]?
+        var annotations: [String: String]?
     }
     struct Selector: Decodable {
         struct Requirement: Decodable {
@@ -72,7 +81,8 @@ struct WorkloadWire: Decodable {
             },
             resourceVersion: metadata?.resourceVersion ?? "",
             managedFields: metadata?.managedFields ?? [],
-            uid: metadata?.uid
+            uid: metadata?.uid,
+            annotations: metadata?.annotations ?? [:]
         )
     }
 }

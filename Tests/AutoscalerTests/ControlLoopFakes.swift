@@ -83,6 +83,22 @@ final class FakeWorkloadScaler: WorkloadScaler {
         }
     }
 
+    /// Sets `spec.replicas` as the field manager `manager` would, as `managedFields` shows it.
+    func scaleByHand(_ identity: String, to replicas: Int, manager: String) {
+        scaleByHand(identity, to: replicas)
+        state.withLock { $0.workloads[identity]?.replicasManager = manager }
+    }
+
+    /// Sets the target's annotations.
+    func setAnnotations(_ identity: String, _ annotations: [String: String]) {
+        state.withLock { $0.workloads[identity]?.annotations = annotations }
+    }
+
+    /// Names the HorizontalPodAutoscaler that scales the target, or none.
+    func setAutoscaler(_ identity: String, _ name: String?) {
+        state.withLock { $0.workloads[identity]?.horizontalPodAutoscaler = name }
+    }
+
     /// Changes only the status, as a rollout does: the resourceVersion moves, the spec not.
     func touchStatus(_ identity: String) {
         state.withLock { state in
@@ -133,6 +149,7 @@ final class FakeWorkloadScaler: WorkloadScaler {
             state.nextVersion += 1
             state.workloads[target.identity]?.specReplicas = replicas
             state.workloads[target.identity]?.resourceVersion = String(state.nextVersion)
+            state.workloads[target.identity]?.replicasManager = "headroom"
             return .written
         }
     }
@@ -185,7 +202,8 @@ struct LoopHarness {
         signals: FakeSignalSource = FakeSignalSource(),
         scaler: FakeWorkloadScaler = FakeWorkloadScaler(),
         databases: [DatabasePolicy] = [],
-        mayWrite: @escaping @Sendable () -> Bool = { true }
+        mayWrite: @escaping @Sendable () -> Bool = { true },
+        controls: PolicyControls = PolicyControls()
     ) {
         self.clock = clock
         self.signals = signals
@@ -207,7 +225,8 @@ struct LoopHarness {
                 maxConcurrentTargets: maxConcurrentTargets,
                 mayWrite: mayWrite
             ),
-            databases: databases
+            databases: databases,
+            controls: controls
         )
     }
 

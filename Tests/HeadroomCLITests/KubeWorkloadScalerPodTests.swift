@@ -259,9 +259,12 @@ import Testing
                 ),
             ]
         )
-        // One read of the Deployment, one pod list; the server logs the query decoded.
+        // One read of the Deployment, the HPA list, one pod list; the server logs the query decoded.
         #expect(
-            cluster.requests == ["get /apis/apps/v1/namespaces/shop/deployments/api", "list \(ScalerCluster.podsPath)"]
+            cluster.requests == [
+                "get /apis/apps/v1/namespaces/shop/deployments/api", "list \(ScalerCluster.autoscalersPath)",
+                "list \(ScalerCluster.podsPath)",
+            ]
         )
         #expect(cluster.podLists.map(\.query) == ["labelSelector=app=api,track notin (canary)"])
     }
@@ -277,9 +280,10 @@ import Testing
 
         #expect(counts.pods == nil)
         #expect(counts.specReplicas == 5)
-        #expect(requestsWithoutPods == 1)
+        // The first read also lists the namespace's HPAs; the second finds that list cached.
+        #expect(requestsWithoutPods == 2)
         #expect(withPods.pods?.count == 6)
-        #expect(cluster.requests.count == 3)
+        #expect(cluster.requests.count == 4)
         #expect(cluster.podLists.count == 1)
     }
 
@@ -338,7 +342,10 @@ import Testing
         }
         #expect(state.pods == [readyPod("db-0"), readyPod("db-1")])
         #expect(
-            cluster.requests == ["get /apis/apps/v1/namespaces/shop/statefulsets/db", "list \(ScalerCluster.podsPath)"]
+            cluster.requests == [
+                "get /apis/apps/v1/namespaces/shop/statefulsets/db", "list \(ScalerCluster.autoscalersPath)",
+                "list \(ScalerCluster.podsPath)",
+            ]
         )
     }
 
@@ -363,7 +370,8 @@ import Testing
 
         #expect(counts.pods == nil)
         #expect(granted.pods?.count == 6)
-        #expect(cluster.server.audit.all.map(\.status) == [200, 200, 403, 200, 200])
+        // The HPA list is refused too (403) and skipped; it is cached, so it is not sent again.
+        #expect(cluster.server.audit.all.map(\.status) == [200, 403, 200, 403, 200, 200])
     }
 
     @Test func selectorWithoutQueryFormFailsBeforeAnyList() async throws {
@@ -386,6 +394,10 @@ import Testing
                 && error.value == #""Gt""#
         }
         #expect(cluster.podLists.isEmpty)
-        #expect(cluster.requests == ["get /apis/apps/v1/namespaces/shop/deployments/api"])
+        #expect(
+            cluster.requests == [
+                "get /apis/apps/v1/namespaces/shop/deployments/api", "list \(ScalerCluster.autoscalersPath)",
+            ]
+        )
     }
 }

@@ -14,6 +14,8 @@ struct ScalerCluster {
     static let token = "headroom-token"
     static let identity = "headroom"
     static let podsPath = "/api/v1/namespaces/shop/pods"
+    /// Every read of a target in mode scale lists the namespace's HPAs, at most once per 30 s.
+    static let autoscalersPath = "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers"
 
     let directory: TemporaryDirectory
     let server: KubeTestServer

@@ -4,8 +4,14 @@ extension ControlLoop {
     /// Replaces the targets and databases from the start of the next cycle. Targets that stay
     /// (same kind, namespace and name) keep their history; the state of removed targets is
     /// dropped.
-    public func replacePolicy(targets: [TargetPolicy], databases: [DatabasePolicy]) {
-        pendingPolicy.withLock { $0 = LoadedPolicy(targets: targets, databases: databases) }
+    /// A `ConflictingWriter` stop is lifted by a reload, which is how an operator resumes a
+    /// target after fixing the other writer.
+    public func replacePolicy(
+        targets: [TargetPolicy],
+        databases: [DatabasePolicy],
+        controls: PolicyControls = PolicyControls()
+    ) {
+        pendingPolicy.withLock { $0 = LoadedPolicy(targets: targets, databases: databases, controls: controls) }
     }
 
     /// Puts a pending policy in force; called at the start of a cycle, so one cycle never mixes
@@ -20,7 +26,13 @@ extension ControlLoop {
         }
         policy.withLock { $0 = next }
         let kept = Set(next.targets.map(\.identity))
-        state.withLock { $0 = $0.filter { kept.contains($0.key) } }
+        state.withLock { state in
+            state = state.filter { kept.contains($0.key) }
+            for identity in state.keys {
+                state[identity]?.conflictingManager = nil
+                state[identity]?.overrides = []
+            }
+        }
         let names = Set(next.databases.map(\.name))
         databaseMemory.withLock { $0 = $0.filter { names.contains($0.key) } }
         metrics.targetsConfigured.set(Double(next.targets.count))

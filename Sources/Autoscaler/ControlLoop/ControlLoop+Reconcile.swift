@@ -27,11 +27,12 @@ extension ControlLoop {
             return .failed("reading \(target.identity) failed: \(error)")
         }
 
-        let previous = history(of: target)
-        if previous.readFailing {
+        if history(of: target).readFailing {
             log.info("reading the workload works again")
             update(target) { $0.readFailing = false }
         }
+        await trackOutsideWriter(target, workload: workload, log: log)
+        let previous = history(of: target)
         let decision = DecisionEngine.decide(
             target: target,
             outcomes: outcomes,
@@ -63,6 +64,24 @@ extension ControlLoop {
             )
             let message = "autoscaling resumed at \(workload.specReplicas) replicas"
             await events.record(TargetEvent(target: target, reason: .scalingEnabled, message: message))
+        }
+
+        switch await control(target, workload: workload, log: log) {
+        case .none:
+            break
+        case .hold(let reason, let message):
+            log.debug("holding: \(message)", Self.fields(decision))
+            metrics.decisions.add(1, labels: labels + [reason.rawValue])
+            update(target) { $0.history = decision.historyIfNotWritten }
+            return .held(replicas: decision.currentReplicas, reason: reason)
+        case .pin(let count, let message):
+            guard count != decision.currentReplicas, decision.mode == .scale, isWriting else {
+                update(target) { $0.history = decision.historyIfNotWritten }
+                return .held(replicas: decision.currentReplicas, reason: .pinned)
+            }
+            log.info("writing the pinned count: \(message)")
+            let pinned = Self.pinned(decision, to: count, at: clock.now)
+            return await write(pinned, target: target, workload: workload, log: log)
         }
 
         guard decision.desiredReplicas != decision.currentReplicas else {
@@ -158,6 +177,7 @@ extension ControlLoop {
         update(target) {
             $0.history = decision.history
             $0.scalingDisabled = false
+            $0.lastWritten = decision.desiredReplicas
         }
         return .scaled(from: decision.currentReplicas, to: decision.desiredReplicas)
     }
@@ -206,6 +226,25 @@ extension ControlLoop {
             await events.record(TargetEvent(target: target, reason: .failedGetMetric, message: message))
         }
         update(target) { $0.invalidSignals = invalid }
+    }
+
+    /// `decision` changed to hold the target at a pinned `count`, with the change recorded for
+    /// the rate policies.
+    static func pinned(_ decision: Decision, to count: Int, at now: Date) -> Decision {
+        var history = decision.historyIfNotWritten
+        history.scaleEvents.append(.init(time: now, change: count - decision.currentReplicas))
+        return Decision(
+            currentReplicas: decision.currentReplicas,
+            desiredReplicas: count,
+            wantedReplicas: decision.wantedReplicas,
+            reason: .pinned,
+            limits: decision.limits + [.pinned],
+            signals: decision.signals,
+            conditions: decision.conditions,
+            mode: decision.mode,
+            history: history,
+            historyIfNotWritten: decision.historyIfNotWritten
+        )
     }
 
     static func fields(_ decision: Decision) -> [String: LogValue] {

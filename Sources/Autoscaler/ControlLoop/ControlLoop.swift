@@ -36,6 +36,7 @@ public final class ControlLoop: Sendable {
     struct LoadedPolicy: Sendable {
         var targets: [TargetPolicy]
         var databases: [DatabasePolicy]
+        var controls = PolicyControls()
     }
 
     /// The state the loop keeps for one target between cycles.
@@ -51,6 +52,15 @@ public final class ControlLoop: Sendable {
         /// The target's last claim on its database budget, which stands in for its connections
         /// while its workload or pool size cannot be read.
         var lastClaim: BudgetClaim?
+        /// The count Headroom last wrote, until a read shows another value.
+        var lastWritten: Int?
+        /// Overrides of `spec.replicas` by other field managers within the override window.
+        var overrides: [(time: Date, manager: String)] = []
+        /// Set once another manager overrode too often; no write until the policy is reloaded
+        /// or Headroom restarts.
+        var conflictingManager: String?
+        /// Operator-control situations already announced by an Event, so each is announced once.
+        var announced: Set<String> = []
     }
 
     public init(
@@ -62,9 +72,10 @@ public final class ControlLoop: Sendable {
         logger: Logger,
         metrics: LoopMetrics,
         configuration: ControlLoopConfiguration,
-        databases: [DatabasePolicy] = []
+        databases: [DatabasePolicy] = [],
+        controls: PolicyControls = PolicyControls()
     ) {
-        self.policy = Mutex(LoadedPolicy(targets: targets, databases: databases))
+        self.policy = Mutex(LoadedPolicy(targets: targets, databases: databases, controls: controls))
         self.signals = signals
         self.scaler = scaler
         self.recorder = configuration.dryRun ? DiscardingEventRecorder() : events
@@ -171,6 +182,9 @@ public final class ControlLoop: Sendable {
 
     /// The databases in force for the current cycle.
     var databases: [DatabasePolicy] { policy.withLock { $0.databases } }
+
+    /// The policy-wide controls in force for the current cycle.
+    var controls: PolicyControls { policy.withLock { $0.controls } }
 
     /// The Event recorder, or one that discards while this instance may not write.
     var events: any EventRecorder { writing.withLock { $0 } ? recorder : DiscardingEventRecorder() }

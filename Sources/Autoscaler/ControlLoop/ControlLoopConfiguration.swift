@@ -9,17 +9,22 @@ public struct ControlLoopConfiguration: Sendable {
     /// Asked at the start of each cycle whether this instance may write (scale and Events);
     /// false for a standby that keeps computing so a failover starts warm.
     public var mayWrite: @Sendable () -> Bool
+    /// The field manager Headroom's own writes carry, so they are not counted as outside
+    /// overrides.
+    public var fieldManager: String
 
     public init(
         interval: Duration = .seconds(15),
         dryRun: Bool = false,
         maxConcurrentTargets: Int = 8,
-        mayWrite: @escaping @Sendable () -> Bool = { true }
+        mayWrite: @escaping @Sendable () -> Bool = { true },
+        fieldManager: String = "headroom"
     ) {
         self.interval = interval
         self.dryRun = dryRun
         self.maxConcurrentTargets = max(1, maxConcurrentTargets)
         self.mayWrite = mayWrite
+        self.fieldManager = fieldManager
     }
 }
 
@@ -35,6 +40,9 @@ public enum TargetOutcome: Sendable, Equatable {
     case outsideChange(from: Int, to: Int)
     /// The workload was scaled to 0 by hand and autoscaling for it is off.
     case scalingDisabled
+    /// An operator control or a conflict holds the target: paused, frozen, scaled by an HPA,
+    /// or fought over by another writer.
+    case held(replicas: Int, reason: DecisionReason)
     /// Reading or writing the workload failed.
     case failed(String)
 }

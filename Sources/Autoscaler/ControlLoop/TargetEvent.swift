@@ -30,13 +30,25 @@ public enum EventReason: String, Sendable, CaseIterable {
     /// Panic mode started: the short window asked for at least the threshold times the Ready
     /// capacity.
     case panicMode = "PanicMode"
+    /// Another field manager overrode `spec.replicas` too often; Headroom stopped writing.
+    case conflictingWriter = "ConflictingWriter"
+    /// A HorizontalPodAutoscaler scales the target, so Headroom refuses to write to it.
+    case conflictingHPA = "ConflictingHPA"
+    /// The target is paused, pinned or frozen, so Headroom holds it.
+    case heldByOperator = "HeldByOperator"
+    /// A pause or pin annotation expired and is ignored from now on.
+    case annotationExpired = "AnnotationExpired"
+    /// A pause or pin annotation has a value Headroom cannot read; it is ignored.
+    case invalidAnnotation = "InvalidAnnotation"
 
     /// `Normal` or `Warning`, the two Event types Kubernetes accepts.
     public var type: EventType {
         switch self {
-        case .successfulRescale, .scalingEnabled, .outsideRescale, .panicMode: .normal
+        case .successfulRescale, .scalingEnabled, .outsideRescale, .panicMode, .heldByOperator, .annotationExpired:
+            .normal
         case .failedRescale, .failedGetScale, .failedGetMetric, .scalingDisabled, .downstreamLimited,
-            .downstreamBound, .downstreamBudgetUnknown, .minimumExceedsShare, .podsUnschedulable:
+            .downstreamBound, .downstreamBudgetUnknown, .minimumExceedsShare, .podsUnschedulable, .conflictingWriter,
+            .conflictingHPA, .invalidAnnotation:
             .warning
         }
     }

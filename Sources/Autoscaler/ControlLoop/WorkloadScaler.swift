@@ -9,12 +9,29 @@ public struct WorkloadState: Sendable, Equatable {
     /// The pods the workload's selector matches, or `nil` when they were not read; then the
     /// engine counts from `readyReplicas` alone.
     public var pods: [PodState]?
+    /// `metadata.annotations`, where operators pause or pin a target.
+    public var annotations: [String: String]
+    /// The field manager that last wrote `spec.replicas`, from `managedFields`, if known.
+    public var replicasManager: String?
+    /// The HorizontalPodAutoscaler that scales this workload, if one does.
+    public var horizontalPodAutoscaler: String?
 
-    public init(specReplicas: Int, readyReplicas: Int, resourceVersion: String, pods: [PodState]? = nil) {
+    public init(
+        specReplicas: Int,
+        readyReplicas: Int,
+        resourceVersion: String,
+        pods: [PodState]? = nil,
+        annotations: [String: String] = [:],
+        replicasManager: String? = nil,
+        horizontalPodAutoscaler: String? = nil
+    ) {
         self.specReplicas = specReplicas
         self.readyReplicas = readyReplicas
         self.resourceVersion = resourceVersion
         self.pods = pods
+        self.annotations = annotations
+        self.replicasManager = replicasManager
+        self.horizontalPodAutoscaler = horizontalPodAutoscaler
     }
 }
 

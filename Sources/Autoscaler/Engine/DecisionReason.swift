@@ -63,4 +63,14 @@ public enum DecisionReason: String, Sendable, Codable, CaseIterable {
     case panicBlocksScaleDown = "PanicBlocksScaleDown"
     /// A scheduled floor raised the count.
     case scheduledFloor = "ScheduledFloor"
+    /// The loop holds the count: the target is paused by its annotation.
+    case paused = "Paused"
+    /// The loop holds the count at the target's pin annotation.
+    case pinned = "Pinned"
+    /// The loop writes nothing: the policy freezes every target.
+    case frozen = "Frozen"
+    /// The loop stopped writing: another field manager keeps overriding `spec.replicas`.
+    case conflictingWriter = "ConflictingWriter"
+    /// The loop writes nothing: a HorizontalPodAutoscaler already scales the target.
+    case scaledByHPA = "ScaledByHPA"
 }

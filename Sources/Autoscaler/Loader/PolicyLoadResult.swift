@@ -11,6 +11,8 @@ public struct PolicyLoadResult: Sendable {
     /// The scrape interval that panic windows were checked against: the policy's
     /// `scrapeInterval`, or 15 s when it has none.
     public let scrapeIntervalSeconds: Double
+    /// The policy-wide `freeze` and `outsideWriters` settings.
+    public var controls = PolicyControls()
 
     public var isValid: Bool { problems.isEmpty }
 

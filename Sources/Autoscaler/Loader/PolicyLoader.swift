@@ -60,7 +60,9 @@ public enum PolicyLoader {
         _ = reader.checkMapping(
             root,
             "",
-            allowed: ["apiVersion", "kind", "metadata", "scrapeInterval", "databases", "targets"]
+            allowed: [
+                "apiVersion", "kind", "metadata", "scrapeInterval", "freeze", "outsideWriters", "databases", "targets",
+            ]
         )
         if let intervalNode = root["scrapeInterval"], let seconds = reader.duration(intervalNode, "scrapeInterval") {
             reader.scrapeIntervalSeconds = seconds
@@ -100,14 +102,17 @@ public enum PolicyLoader {
         let valid = parsed.compactMap { entry in
             reader.problemCount(forTarget: entry.index) == 0 ? entry.target : nil
         }
+        let controls = reader.readControls(root)
         let ordered = reader.problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
-        return PolicyLoadResult(
+        var result = PolicyLoadResult(
             targets: valid,
             databases: databases,
             problems: ordered,
             declaredTargetCount: items.count,
             scrapeIntervalSeconds: reader.scrapeIntervalSeconds
         )
+        result.controls = controls
+        return result
     }
 
     /// Throws unless the document is a mapping with the expected `apiVersion` and `kind`.

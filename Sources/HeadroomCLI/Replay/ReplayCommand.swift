@@ -21,7 +21,7 @@ enum ReplayCommand: Subcommand {
 
         let targets: [TargetPolicy]
         switch loadTargets(options.policyPath, output: output) {
-        case .loaded(let loaded, _):
+        case .loaded(let loaded, _, _):
             targets = loaded
         case .exit(let code):
             return code
@@ -102,7 +102,7 @@ enum ReplayCommand: Subcommand {
             output.standardError("headroom replay: no valid target in \(path); run 'headroom check --policy \(path)'\n")
             return .exit(.noValidTarget)
         }
-        return .loaded(result.targets, result.databases)
+        return .loaded(result.targets, result.databases, result.controls)
     }
 
     /// Writes the optional CSV and SVG files.

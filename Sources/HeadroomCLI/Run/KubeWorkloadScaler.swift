@@ -1,5 +1,7 @@
 import Autoscaler
+import Foundation
 import KubeClient
+import Synchronization
 
 /// Reads and writes workloads for the control loop through `KubeClient`.
 ///
@@ -16,6 +18,8 @@ struct KubeWorkloadScaler: WorkloadScaler {
     let client: KubeClient
     /// Receives each workload's uid on every read, for the Events about it.
     let uids: WorkloadUIDs
+    /// The HorizontalPodAutoscalers of each namespace, listed at most once per `ttl`.
+    let autoscalers = HPACache()
 
     func readWorkload(_ target: TargetPolicy) async throws -> WorkloadState {
         let workload = Self.scaleTarget(target)
@@ -25,8 +29,13 @@ struct KubeWorkloadScaler: WorkloadScaler {
         var state = WorkloadState(
             specReplicas: status.specReplicas,
             readyReplicas: status.readyReplicas,
-            resourceVersion: status.resourceVersion
+            resourceVersion: status.resourceVersion,
+            annotations: status.annotations,
+            replicasManager: status.replicasManager
         )
+        if target.mode == .scale {
+            state.horizontalPodAutoscaler = await autoscalers.autoscaler(of: target, client: client)
+        }
         if target.needsPods {
             state.pods = try await readPods(of: workload, status: status)
         }
@@ -55,5 +64,30 @@ struct KubeWorkloadScaler: WorkloadScaler {
             case .statefulSet: .statefulSet
             }
         return ScaleTarget(kind: kind, namespace: target.namespace, name: target.name)
+    }
+}
+
+/// HorizontalPodAutoscaler lists by namespace, kept for `ttl` seconds so a cycle over many
+/// targets of one namespace sends one list.
+final class HPACache: Sendable {
+    let ttl: TimeInterval = 30
+    private let lists = Mutex<[String: (time: Date, items: [HorizontalPodAutoscalerReference])]>([:])
+
+    /// Returns the name of an HPA whose `scaleTargetRef` is `target`, or `nil`. A failed list
+    /// (RBAC without `list` on `horizontalpodautoscalers`, for one) finds none: the check is
+    /// skipped rather than stopping every write.
+    func autoscaler(of target: TargetPolicy, client: KubeClient) async -> String? {
+        let now = Date()
+        var items = lists.withLock { $0[target.namespace] }.flatMap {
+            now.timeIntervalSince($0.time) < ttl ? $0.items : nil
+        }
+        if items == nil {
+            let listed = (try? await client.horizontalPodAutoscalers(namespace: target.namespace)) ?? []
+            lists.withLock { $0[target.namespace] = (now, listed) }
+            items = listed
+        }
+        return items?.first { $0.targetKind == target.kind.rawValue && $0.targetName == target.name }.map { hpa in
+            hpa.createdByKEDA ? "\(hpa.name) (created by KEDA)" : hpa.name
+        }
     }
 }

@@ -37,17 +37,25 @@ enum RunCommand: Subcommand {
 
         let targets: [TargetPolicy]
         let databases: [DatabasePolicy]
+        let controls: PolicyControls
         switch loadTargets(options.policyPath, logger: logger) {
-        case .loaded(let loaded, let loadedDatabases):
+        case .loaded(let loaded, let loadedDatabases, let loadedControls):
             targets = loaded
             databases = loadedDatabases
+            controls = loadedControls
         case .exit(let code):
             return code
         }
 
         let runtime: RunRuntime
         do {
-            runtime = try RunRuntime(options: options, targets: targets, databases: databases, logger: logger)
+            runtime = try RunRuntime(
+                options: options,
+                targets: targets,
+                databases: databases,
+                controls: controls,
+                logger: logger
+            )
         } catch {
             logger.error("setup failed", ["error": .string("\(error)")])
             return .setupFailed
@@ -82,11 +90,11 @@ enum RunCommand: Subcommand {
             )
             return .exit(.noValidTarget)
         }
-        return .loaded(result.targets, result.databases)
+        return .loaded(result.targets, result.databases, result.controls)
     }
 
     enum LoadedTargets {
-        case loaded([TargetPolicy], [DatabasePolicy])
+        case loaded([TargetPolicy], [DatabasePolicy], PolicyControls)
         case exit(ExitCode)
     }
 

@@ -15,7 +15,13 @@ struct RunRuntime {
 
     /// Loads the Kubernetes configuration (flags first, then `KUBECONFIG`, the in-cluster
     /// service account and `~/.kube/config`), builds the clients and starts the endpoint.
-    init(options: RunOptions, targets: [TargetPolicy], databases: [DatabasePolicy] = [], logger: Logger) throws {
+    init(
+        options: RunOptions,
+        targets: [TargetPolicy],
+        databases: [DatabasePolicy] = [],
+        controls: PolicyControls = PolicyControls(),
+        logger: Logger
+    ) throws {
         let kubeConfiguration = try KubeConfigurationLoader().load(
             kubeconfig: options.kubeconfig,
             context: options.context
@@ -63,7 +69,8 @@ struct RunRuntime {
                 dryRun: options.dryRun,
                 maxConcurrentTargets: options.maxConcurrentTargets
             ),
-            databases: databases
+            databases: databases,
+            controls: controls
         )
 
         httpClients = [kubeHTTP, prometheusHTTP]

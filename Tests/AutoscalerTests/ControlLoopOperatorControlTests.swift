@@ -1,0 +1,185 @@
+import Foundation
+import MetricsClient
+import Testing
+
+@testable import Autoscaler
+
+/// Pause and pin annotations, the policy freeze, outside writers and HPAs, cycle by cycle.
+@Suite struct ControlLoopOperatorControlTests {
+    typealias F = EngineFixture
+
+    static func target(mode: TargetMode = .scale) -> TargetPolicy {
+        TargetPolicy(
+            namespace: "cms",
+            name: "api",
+            minReplicas: 1,
+            maxReplicas: 20,
+            mode: mode,
+            signals: [F.perReplica(100)]
+        )
+    }
+
+    /// Runs `count` cycles 15 s apart and returns each outcome.
+    static func cycles(_ harness: LoopHarness, _ target: TargetPolicy, count: Int) async -> [TargetOutcome] {
+        var outcomes: [TargetOutcome] = []
+        for _ in 0..<count {
+            let report = await harness.loop.runCycle()
+            outcomes.append(report.outcomes[target.identity] ?? .failed("missing"))
+            harness.clock.advance(by: .seconds(15))
+        }
+        return outcomes
+    }
+
+    /// `headroom.io/paused: "true"` holds the count at 2 although 500 / 100 asks for 5, with
+    /// one HeldByOperator Event over three cycles; removing it lets the next cycle scale.
+    @Test func pauseHoldsUntilRemoved() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 2)
+        harness.scaler.setAnnotations(target.identity, [TargetAnnotations.paused: "true"])
+        harness.signals.set(target, ["queue": F.value(500)])
+
+        let held = await Self.cycles(harness, target, count: 3)
+        #expect(held == Array(repeating: .held(replicas: 2, reason: .paused), count: 3))
+        #expect(harness.events.reasons(for: target.identity) == [.heldByOperator])
+
+        harness.scaler.setAnnotations(target.identity, [:])
+        let resumed = await Self.cycles(harness, target, count: 1)
+        #expect(resumed == [.scaled(from: 2, to: 5)])
+    }
+
+    /// A pause until 30 s after the epoch holds the cycles at 0 and 15 s; at 30 s it has
+    /// expired, is ignored (not deleted) and announced once.
+    @Test func pauseUntilTimeExpires() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 2)
+        let until = ControlLoop.rfc3339(F.at(30))
+        harness.scaler.setAnnotations(target.identity, [TargetAnnotations.paused: until])
+        harness.signals.set(target, ["queue": F.value(500)])
+
+        let outcomes = await Self.cycles(harness, target, count: 4)
+        #expect(outcomes[0] == .held(replicas: 2, reason: .paused))
+        #expect(outcomes[1] == .held(replicas: 2, reason: .paused))
+        #expect(outcomes[2] == .scaled(from: 2, to: 5))
+        #expect(
+            harness.events.reasons(for: target.identity) == [.heldByOperator, .annotationExpired, .successfulRescale]
+        )
+        #expect(harness.scaler.workload(target.identity)?.annotations[TargetAnnotations.paused] == until)
+    }
+
+    /// A pin at 7 until 30 s is written at once and held while the signals ask for 2; a pin at
+    /// 50 is held at maxReplicas 20. After the end time the signals decide again (down to 2
+    /// after the 300 s window, so here the count stays 7 within it).
+    @Test func pinWritesCountWithinBounds() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 3)
+        harness.scaler.setAnnotations(
+            target.identity,
+            [TargetAnnotations.pinReplicas: "7", TargetAnnotations.pinUntil: ControlLoop.rfc3339(F.at(30))]
+        )
+        harness.signals.set(target, ["queue": F.value(200)])
+        let pinned = await Self.cycles(harness, target, count: 3)
+        #expect(pinned[0] == .scaled(from: 3, to: 7))
+        #expect(pinned[1] == .held(replicas: 7, reason: .pinned))
+        #expect(pinned[2] == .unchanged(replicas: 7))
+        #expect(harness.events.reasons(for: target.identity).contains(.annotationExpired))
+
+        harness.scaler.setAnnotations(target.identity, [TargetAnnotations.pinReplicas: "50"])
+        let capped = await Self.cycles(harness, target, count: 1)
+        #expect(capped == [.scaled(from: 7, to: 20)])
+    }
+
+    /// An unreadable annotation is ignored with one InvalidAnnotation Event.
+    @Test func invalidAnnotationIsIgnored() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 2)
+        harness.scaler.setAnnotations(target.identity, [TargetAnnotations.paused: "tomorrow"])
+        harness.signals.set(target, ["queue": F.value(500)])
+        let outcomes = await Self.cycles(harness, target, count: 2)
+        #expect(outcomes[0] == .scaled(from: 2, to: 5))
+        #expect(harness.events.recorded.filter { $0.reason == .invalidAnnotation }.count == 1)
+        #expect(harness.events.recorded.first { $0.reason == .invalidAnnotation }?.message.contains("tomorrow") == true)
+    }
+
+    /// The policy's freeze holds every target with one Event each.
+    @Test func freezeHoldsEveryTarget() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target], controls: PolicyControls(freeze: true))
+        harness.scaler.seed(target, spec: 2)
+        harness.signals.set(target, ["queue": F.value(500)])
+        let outcomes = await Self.cycles(harness, target, count: 3)
+        #expect(outcomes == Array(repeating: .held(replicas: 2, reason: .frozen), count: 3))
+        #expect(harness.events.reasons(for: target.identity) == [.heldByOperator])
+    }
+
+    /// A GitOps-like writer puts spec.replicas back to 2 after each of Headroom's writes of 5.
+    /// The first two overrides are reported as OutsideRescale; the third stops Headroom with
+    /// ConflictingWriter, after which it writes nothing. A policy reload lifts the stop.
+    @Test func repeatedOverridesStopWrites() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 2)
+        harness.signals.set(target, ["queue": F.value(500)])
+        var outcomes: [TargetOutcome] = []
+        for _ in 0..<5 {
+            let report = await harness.loop.runCycle()
+            outcomes.append(report.outcomes[target.identity] ?? .failed("missing"))
+            harness.scaler.scaleByHand(target.identity, to: 2, manager: "argocd-controller")
+            harness.clock.advance(by: .seconds(15))
+        }
+        #expect(outcomes[0] == .scaled(from: 2, to: 5))
+        #expect(outcomes[1] == .scaled(from: 2, to: 5))
+        #expect(outcomes[2] == .scaled(from: 2, to: 5))
+        #expect(outcomes[3] == .held(replicas: 2, reason: .conflictingWriter))
+        #expect(outcomes[4] == .held(replicas: 2, reason: .conflictingWriter))
+        let reasons = harness.events.reasons(for: target.identity).filter { $0 != .successfulRescale }
+        #expect(reasons == [.outsideRescale, .outsideRescale, .conflictingWriter])
+        #expect(
+            harness.events.recorded.last { $0.reason == .conflictingWriter }?.message.contains("argocd-controller")
+                == true
+        )
+
+        harness.loop.replacePolicy(targets: [target], databases: [])
+        let resumed = await Self.cycles(harness, target, count: 1)
+        #expect(resumed == [.scaled(from: 2, to: 5)])
+    }
+
+    /// Overrides spread wider than the 600 s window never add up to three.
+    @Test func overridesOutsideWindowDoNotStop() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 2)
+        harness.signals.set(target, ["queue": F.value(500)])
+        var last: TargetOutcome?
+        for _ in 0..<4 {
+            last = await harness.loop.runCycle().outcomes[target.identity]
+            harness.scaler.scaleByHand(target.identity, to: 2, manager: "argocd-controller")
+            harness.clock.advance(by: .seconds(301))
+        }
+        #expect(last == .scaled(from: 2, to: 5))
+    }
+
+    /// A target an HPA scales is refused with one Event naming the HPA, unless it only observes.
+    @Test func targetScaledByHPAIsRefused() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 2)
+        harness.scaler.setAutoscaler(target.identity, "api-hpa")
+        harness.signals.set(target, ["queue": F.value(500)])
+        let outcomes = await Self.cycles(harness, target, count: 2)
+        #expect(outcomes == Array(repeating: .held(replicas: 2, reason: .scaledByHPA), count: 2))
+        #expect(harness.events.reasons(for: target.identity) == [.conflictingHPA])
+        #expect(harness.events.recorded.first?.message.contains("HorizontalPodAutoscaler api-hpa") == true)
+
+        let observer = Self.target(mode: .observe)
+        let watching = LoopHarness(targets: [observer])
+        watching.scaler.seed(observer, spec: 2)
+        watching.scaler.setAutoscaler(observer.identity, "api-hpa")
+        watching.signals.set(observer, ["queue": F.value(500)])
+        let observed = await Self.cycles(watching, observer, count: 1)
+        #expect(observed == [.wouldScale(from: 2, to: 5)])
+    }
+}
