@@ -376,3 +376,43 @@ import Testing
         #expect(decision.reason == .panicMode)
     }
 }
+
+/// The fallback count after cycles without any valid scale signal.
+@Suite struct FallbackTests {
+    typealias F = EngineFixture
+
+    /// Fallback 8 after 3 failed cycles: the count holds at 4 for two cycles of failures, rises
+    /// to 8 on the third, stays there while the failure lasts, and the signals decide again as
+    /// soon as one is valid (200 / 100 = 2, held at 8 by the signal's recovery cycles).
+    @Test func fallbackAppliesAfterFailedCycles() {
+        var target = F.target(min: 1, max: 20, signals: [F.perReplica(100)])
+        target.fallback = FallbackPolicy(replicas: 8, afterFailedCycles: 3)
+        let failed = ["queue": SampleOutcome.failed(reason: "HTTP 503")]
+        let steps: [F.Step] = [
+            .init(time: 0, outcomes: failed, expected: 4, reason: .metricUnavailable),
+            .init(time: 15, outcomes: failed, expected: 4, reason: .metricUnavailable),
+            .init(time: 30, outcomes: failed, expected: 8, reason: .fallback),
+            .init(time: 45, outcomes: failed, expected: 8, reason: .metricUnavailable),
+            .init(time: 60, outcomes: ["queue": F.value(200)], expected: 8, reason: .recoveryBlocksScaleDown),
+        ]
+        let decisions = F.run(target, from: 4, history: ScalingHistory(startedAt: F.at(-3600)), steps)
+        #expect(decisions.map(\.desiredReplicas) == steps.map(\.expected))
+        #expect(decisions.map(\.reason) == steps.map(\.reason))
+    }
+
+    /// A fallback below the current count never lowers it.
+    @Test func fallbackNeverScalesDown() {
+        var target = F.target(min: 1, max: 20, signals: [F.perReplica(100)])
+        target.fallback = FallbackPolicy(replicas: 2, afterFailedCycles: 1)
+        let decision = DecisionEngine.decide(
+            target: target,
+            outcomes: ["queue": .failed(reason: "timed out")],
+            specReplicas: 6,
+            readyReplicas: 6,
+            history: F.settled,
+            now: F.at(0)
+        )
+        #expect(decision.desiredReplicas == 6)
+        #expect(decision.reason == .metricUnavailable)
+    }
+}

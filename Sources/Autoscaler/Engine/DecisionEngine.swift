@@ -154,7 +154,16 @@ public enum DecisionEngine {
             // metric, so it must not hold back a scale-up in a later stabilization window.
             steps.set(current, .metricUnavailable)
             context.wanted = max(current, panic.proposal ?? 0, floor ?? 0)
+            let unavailable = (state.unavailableCycles ?? 0) + 1
+            state.unavailableCycles = unavailable
+            if let fallback = target.fallback, unavailable >= fallback.afterFailedCycles,
+                fallback.replicas > current
+            {
+                steps.set(min(fallback.replicas, target.maxReplicas), .fallback)
+                context.wanted = max(context.wanted ?? current, steps.value)
+            }
         }
+        if reports.contains(where: { $0.role == .scale && $0.status.isValid }) { state.unavailableCycles = nil }
 
         if let proposal = panic.proposal, proposal > steps.value {
             steps.set(proposal, .panicMode)

@@ -63,6 +63,9 @@ public enum DecisionReason: String, Sendable, Codable, CaseIterable {
     case panicBlocksScaleDown = "PanicBlocksScaleDown"
     /// A scheduled floor raised the count.
     case scheduledFloor = "ScheduledFloor"
+    /// No scale signal has been valid for the fallback's cycles; the count rose to the
+    /// fallback's.
+    case fallback = "Fallback"
     /// The loop holds the count: the target is paused by its annotation.
     case paused = "Paused"
     /// The loop holds the count at the target's pin annotation.

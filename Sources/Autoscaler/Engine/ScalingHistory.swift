@@ -49,6 +49,8 @@ public struct ScalingHistory: Sendable, Codable, Equatable {
     public var pendingRecoveryCycles: [String: Int]
     /// Set while panic mode lasts.
     public var panic: PanicState?
+    /// Cycles in a row without any valid scale signal.
+    public var unavailableCycles: Int?
 
     public init(
         startedAt: Date? = nil,

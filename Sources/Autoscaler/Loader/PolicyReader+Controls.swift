@@ -32,4 +32,25 @@ extension PolicyReader {
         }
         return controls
     }
+
+    /// Reads a target's `fallback` (`replicas`, `afterFailedCycles`); `.some(nil)` when absent,
+    /// `nil` when it has a problem.
+    mutating func readFallback(_ node: YAMLNode?, path: String) -> FallbackPolicy?? {
+        guard let node else { return .some(nil) }
+        guard checkMapping(node, path, allowed: ["replicas", "afterFailedCycles"]) else { return nil }
+        let before = problems.count
+        var replicas: Int?
+        if let value = node["replicas"] {
+            replicas = int(value, path + ".replicas", in: 1...Int(Int32.max))
+        } else {
+            report(
+                node,
+                path + ".replicas",
+                "missing key \"replicas\": set the count to go to when no signal has a value"
+            )
+        }
+        let cycles = node["afterFailedCycles"].flatMap { int($0, path + ".afterFailedCycles", in: 1...1000) } ?? 3
+        guard problems.count == before, let replicas else { return nil }
+        return .some(FallbackPolicy(replicas: replicas, afterFailedCycles: cycles))
+    }
 }

@@ -3,7 +3,7 @@ import YAML
 extension PolicyReader {
     static let targetKeys = [
         "kind", "namespace", "name", "minReplicas", "maxReplicas", "mode", "signals", "behavior",
-        "coldStart", "database", "panic", "schedules",
+        "coldStart", "database", "panic", "schedules", "fallback",
     ]
     static let replicaRange = 0...Int(Int32.max)
 
@@ -27,6 +27,7 @@ extension PolicyReader {
             panic = .some(policy)
         }
         let schedules = readSchedules(node["schedules"], path: path + ".schedules")
+        let fallback = readFallback(node["fallback"], path: path + ".fallback")
         if var linked = signals, let panic, let binding {
             linkBackpressure(node, path: path, signals: &linked, panic: panic, binding: binding)
             signals = linked
@@ -56,7 +57,7 @@ extension PolicyReader {
         }
 
         guard let namespace, let name, let maximum, let signals, let behavior, let coldStart, let binding, let panic,
-            let schedules
+            let schedules, let fallback
         else { return nil }
         return TargetPolicy(
             kind: kind,
@@ -70,7 +71,8 @@ extension PolicyReader {
             coldStart: coldStart,
             database: binding,
             panic: panic,
-            schedules: schedules
+            schedules: schedules,
+            fallback: fallback
         )
     }
 

@@ -63,6 +63,16 @@ public enum PolicyRenderer {
         if let binding = target.database { entries.append(("database", node(binding))) }
         if let panic = target.panic { entries.append(("panic", node(panic))) }
         if !target.schedules.isEmpty { entries.append(("schedules", .list(target.schedules.map(node)))) }
+        if let fallback = target.fallback {
+            entries.append(
+                (
+                    "fallback",
+                    .map([
+                        ("replicas", .int(fallback.replicas)), ("afterFailedCycles", .int(fallback.afterFailedCycles)),
+                    ])
+                )
+            )
+        }
         return .map(entries)
     }
 

@@ -19,6 +19,8 @@ public struct TargetPolicy: Sendable, Equatable, Codable {
     public var panic: PanicPolicy?
     /// Floors for known events.
     public var schedules: [ScheduledFloor]
+    /// The count to go to after enough cycles without any valid scale signal, if set.
+    public var fallback: FallbackPolicy?
 
     public init(
         kind: WorkloadKind = .deployment,
@@ -32,7 +34,8 @@ public struct TargetPolicy: Sendable, Equatable, Codable {
         coldStart: ColdStartPolicy = ColdStartPolicy(),
         database: DatabaseBinding? = nil,
         panic: PanicPolicy? = nil,
-        schedules: [ScheduledFloor] = []
+        schedules: [ScheduledFloor] = [],
+        fallback: FallbackPolicy? = nil
     ) {
         self.kind = kind
         self.namespace = namespace
@@ -46,6 +49,7 @@ public struct TargetPolicy: Sendable, Equatable, Codable {
         self.database = database
         self.panic = panic
         self.schedules = schedules
+        self.fallback = fallback
     }
 
     /// True when a rule needs the target's pods, not only its counts: warm-up, a starting cap,
@@ -57,4 +61,17 @@ public struct TargetPolicy: Sendable, Equatable, Codable {
 
     /// `Kind namespace/name`, as messages name the target.
     public var identity: String { "\(kind.rawValue) \(namespace)/\(name)" }
+}
+
+/// What a target does when its metrics stay unavailable, as KEDA's `fallback`: after
+/// `afterFailedCycles` cycles in a row without a valid scale signal, the count rises to at least
+/// `replicas`. It never lowers the count, because missing data says nothing about less load.
+public struct FallbackPolicy: Sendable, Equatable, Codable {
+    public var replicas: Int
+    public var afterFailedCycles: Int
+
+    public init(replicas: Int, afterFailedCycles: Int = 3) {
+        self.replicas = replicas
+        self.afterFailedCycles = afterFailedCycles
+    }
 }
