@@ -17,7 +17,11 @@ extension ControlLoop {
         switch read {
         case .success(let state):
             workload = state
+        case .failure(let error as BackingOff):
+            log.debug("reading the workload skipped", ["error": .string("\(error)")])
+            return .failed("reading \(target.identity) \(error)")
         case .failure(let error):
+            recordFailure(target, at: clock.now)
             metrics.errors.add(1, labels: labels + ["read"])
             // Logged at error once per failure streak; the Event's count keeps the tally.
             let alreadyFailing = history(of: target).readFailing
@@ -30,6 +34,7 @@ extension ControlLoop {
         if history(of: target).readFailing {
             log.info("reading the workload works again")
             update(target) { $0.readFailing = false }
+            recordSuccess(target)
         }
         await trackOutsideWriter(target, workload: workload, log: log)
         let previous = history(of: target)
@@ -89,6 +94,8 @@ extension ControlLoop {
             update(target) {
                 $0.history = decision.history
                 $0.scalingDisabled = false
+                $0.failures = 0
+                $0.retryAt = nil
             }
             return .unchanged(replicas: decision.currentReplicas)
         }
@@ -158,6 +165,7 @@ extension ControlLoop {
                 throw ControlLoopError.conflictAfterRetry(target: target.identity)
             }
         } catch {
+            recordFailure(target, at: clock.now)
             metrics.errors.add(1, labels: labels + ["write"])
             log.error(
                 "writing the replica count failed",
@@ -178,6 +186,8 @@ extension ControlLoop {
             $0.history = decision.history
             $0.scalingDisabled = false
             $0.lastWritten = decision.desiredReplicas
+            $0.failures = 0
+            $0.retryAt = nil
         }
         return .scaled(from: decision.currentReplicas, to: decision.desiredReplicas)
     }

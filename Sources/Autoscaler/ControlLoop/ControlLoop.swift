@@ -61,6 +61,9 @@ public final class ControlLoop: Sendable {
         var conflictingManager: String?
         /// Operator-control situations already announced by an Event, so each is announced once.
         var announced: Set<String> = []
+        /// Failed reads or writes in a row, and when the next attempt may be made.
+        var failures = 0
+        var retryAt: Date?
     }
 
     public init(
@@ -134,6 +137,7 @@ public final class ControlLoop: Sendable {
         let databaseQueries = databases.compactMap(\.queryTarget)
         let outcomes = await signals.outcomes(for: targets + databaseQueries, at: start)
         let reads = await forEachTarget { target -> Result<WorkloadState, any Error> in
+            if let backoff = self.backingOff(target, at: start) { return .failure(backoff) }
             do {
                 return .success(try await self.scaler.readWorkload(target))
             } catch {
