@@ -56,6 +56,13 @@ public struct ProcessStat: Sendable, Equatable {
     /// Field 24, `rss`, in pages.
     public var residentPages: UInt64
 
+    public init(userTicks: UInt64, systemTicks: UInt64, startTicks: UInt64, residentPages: UInt64) {
+        self.userTicks = userTicks
+        self.systemTicks = systemTicks
+        self.startTicks = startTicks
+        self.residentPages = residentPages
+    }
+
     /// Parses one `stat` line. The command name (field 2) is in parentheses and may hold
     /// spaces and parentheses itself, so fields are counted after its last `)`.
     public init?(stat: String) {

@@ -135,23 +135,23 @@ public struct LoopMetrics: Sendable {
             "headroom_target_bounded_replicas",
             help:
                 "The replica count the signals, panic and scheduled floors ask for, within minReplicas and "
-                + "maxReplicas; it differs from headroom_target_desired_replicas when stabilization, rate "
+                + "maxReplicas. It differs from headroom_target_desired_replicas when stabilization, rate "
                 + "limits, the database budget or a hold decided otherwise.",
             labelNames: target
         )
         signalValue = registry.gauge(
             "headroom_signal_value",
-            help: "The signal's last value in its query's unit; NaN when the query gave no value.",
+            help: "The signal's last value in its query's unit, NaN when the query returned no value.",
             labelNames: signal
         )
         signalAge = registry.gauge(
             "headroom_signal_age_seconds",
-            help: "Age of the signal's newest sample when it was last read; NaN when unknown.",
+            help: "Age of the signal's newest sample when it was last read, NaN when unknown.",
             labelNames: signal
         )
         signalProposal = registry.gauge(
             "headroom_signal_proposal_replicas",
-            help: "The replica count the signal proposed, within minReplicas and maxReplicas; NaN for guards "
+            help: "The replica count the signal proposed, within minReplicas and maxReplicas. NaN for guards "
                 + "and invalid signals.",
             labelNames: signal
         )

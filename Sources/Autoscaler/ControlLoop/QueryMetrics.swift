@@ -8,7 +8,7 @@ public struct QueryMetrics: Sendable {
     public init(registry: MetricsRegistry) {
         duration = registry.histogram(
             "headroom_query_duration_seconds",
-            help: "Wall time of one signal query to Prometheus, including retries and the response's decoding.",
+            help: "Wall time of one signal query to Prometheus, including decoding the answer.",
             labelNames: ["signal"],
             buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
         )
@@ -19,7 +19,7 @@ public struct QueryMetrics: Sendable {
         )
     }
 
-    /// Records one query of `signal` that took `seconds` and failed or not.
+    /// Records one query of `signal` that took `seconds`, and its failure if it failed.
     public func record(signal: String, seconds: Double, failed: Bool) {
         duration.observe(seconds, labels: [signal])
         if failed {

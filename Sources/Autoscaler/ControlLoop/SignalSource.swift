@@ -57,8 +57,10 @@ public struct PrometheusSignalSource: SignalSource {
         return results
     }
 
-    /// True when the query itself failed: every target's outcome is `.failed`, as the sampler
-    /// reports an unreachable Prometheus, an error status or an unreadable answer.
+    /// Returns true when every target's outcome is `.failed`, which is how the sampler reports
+    /// an unreachable Prometheus, an error status or an unreadable response.
+    /// NOTE: a query that fails for some of its targets only (a missing placeholder) is not
+    /// counted as an error.
     static func queryFailed(_ outcomes: [String: SampleOutcome]) -> Bool {
         !outcomes.isEmpty
             && outcomes.values.allSatisfy {

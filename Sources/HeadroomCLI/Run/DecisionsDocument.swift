@@ -5,7 +5,7 @@ import Foundation
 /// looks like a credential replaced by `REDACTED`.
 ///
 /// Decisions hold no credential by design, but a signal's failure detail quotes an error from
-/// the HTTP client, which may name a URL with a password or a header; every string is
+/// the HTTP client, which may name a URL with a password or a header. Every string is
 /// scrubbed, so a future field cannot leak one either.
 enum DecisionsDocument {
     static let redacted = "REDACTED"
@@ -60,7 +60,7 @@ enum DecisionsDocument {
             "$1$2\(redacted)"
         ),
     ].map { pattern, template in
-        // The patterns are constants; a failure here is a programming error found by the tests.
+        // The patterns are constants, so a failure here is a programming error the tests find.
         (try! NSRegularExpression(pattern: pattern), template)
     }
 

@@ -6,12 +6,14 @@ import Synchronization
 ///
 /// Liveness asks only whether cycles still finish: a Prometheus or API server outage makes
 /// cycles decide less, not stop, and restarting the pod would not fix it. Readiness asks
-/// whether the policy is loaded and the API server answered recently; a standby is ready.
+/// whether the policy is loaded and the API server answered recently. A standby is ready.
 final class HealthProbes: Sendable {
     /// Cycles may take this many intervals to finish before the process counts as stuck.
     static let livenessIntervals = 3.0
-    /// A decision (which follows a successful read) within this many intervals counts as the
-    /// API server having been reachable in the last cycle.
+    /// A decision within this many intervals counts as the API server being reachable in the
+    /// last cycle, because each decision follows a successful read.
+    /// NOTE: two intervals approximate "the last cycle", since the loop does not report when a
+    /// cycle starts.
     static let readinessIntervals = 2.0
 
     let interval: TimeInterval
@@ -61,7 +63,7 @@ final class HealthProbes: Sendable {
         )
     }
 
-    /// The liveness answer: 200 while a cycle finished within `livenessIntervals` intervals.
+    /// Returns 200 while a cycle finished within `livenessIntervals` intervals, 503 after.
     func liveness() -> ProbeAnswer {
         let time = now()
         let cycles = cyclesFinished()
@@ -72,19 +74,26 @@ final class HealthProbes: Sendable {
         let stalled = time.timeIntervalSince(since)
         let limit = Self.livenessIntervals * interval
         guard stalled <= limit else {
-            return ProbeAnswer(status: 503, body: "no cycle finished for \(Self.seconds(stalled)) s (limit \(Self.seconds(limit)) s)\n")
+            return ProbeAnswer(
+                status: 503,
+                body: "no cycle finished for \(Self.seconds(stalled)) s (limit \(Self.seconds(limit)) s)\n"
+            )
         }
         return ProbeAnswer(status: 200, body: "ok\n")
     }
 
-    /// The readiness answer, with the leadership in the body either way.
+    /// Returns 200 when the policy is loaded and the API server answered recently, 503 if not.
+    /// The body states the leadership either way.
     func readiness() -> ProbeAnswer {
         let leader = "leadership: " + (leadership() ?? "none (leader election is off)") + "\n"
         guard policyLoaded() else { return ProbeAnswer(status: 503, body: "not ready: no policy is loaded\n" + leader) }
         if targetCount() > 0 {
             let limit = Self.readinessIntervals * interval
             guard let last = lastDecision() else {
-                return ProbeAnswer(status: 503, body: "not ready: no target was read from the API server yet\n" + leader)
+                return ProbeAnswer(
+                    status: 503,
+                    body: "not ready: no target was read from the API server yet\n" + leader
+                )
             }
             let age = now().timeIntervalSince(last)
             guard age <= limit else {

@@ -10,15 +10,18 @@ struct MetricsEndpoint: Sendable {
     let process: ProcessMetrics
     let probes: HealthProbes?
     let decisions: (@Sendable () -> [String: [RecordedDecision]])?
+    let logger: Logger?
 
     /// Registers the process and build metrics in `registry`. Without `probes`, `/healthz`
-    /// answers `ok` while the process serves and `/readyz` is ready; without `decisions`,
+    /// answers `ok` while the process serves and `/readyz` is ready. Without `decisions`,
     /// `/debug/decisions` is an empty object.
     init(
         registry: MetricsRegistry,
         probes: HealthProbes? = nil,
-        decisions: (@Sendable () -> [String: [RecordedDecision]])? = nil
+        decisions: (@Sendable () -> [String: [RecordedDecision]])? = nil,
+        logger: Logger? = nil
     ) {
+        self.logger = logger
         self.registry = registry
         self.probes = probes
         self.decisions = decisions
@@ -72,6 +75,7 @@ struct MetricsEndpoint: Sendable {
             do {
                 return .json(200, try DecisionsDocument.render(decisions?() ?? [:]))
             } catch {
+                logger?.error("encoding /debug/decisions failed", ["error": .string("\(error)")])
                 return .text(500, "encoding the decisions failed: \(error)\n")
             }
         default:

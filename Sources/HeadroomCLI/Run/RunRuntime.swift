@@ -75,14 +75,15 @@ struct RunRuntime {
                 let endpoint = MetricsEndpoint(
                     registry: registry,
                     probes: HealthProbes(metrics: loopMetrics, interval: options.intervalSeconds),
-                    decisions: { controlLoop.recentDecisions() }
+                    decisions: { controlLoop.recentDecisions() },
+                    logger: logger
                 )
                 server = try endpoint.start(host: address.host, port: address.port)
             } catch {
                 throw RunSetupError.setupFailed(what: "the metrics endpoint", reason: "\(error)")
             }
             metricsServer = server
-            logger.info("serving /metrics, /healthz, /readyz and /debug/decisions", ["address": .string(server.baseURL)])
+            logger.info("serving /metrics and /healthz", ["address": .string(server.baseURL)])
         } else {
             metricsServer = nil
         }
