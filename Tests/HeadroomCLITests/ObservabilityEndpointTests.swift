@@ -214,3 +214,35 @@ struct ProcessStatTests {
         #expect(ProcessStat.bootTime(procStat: "cpu  1 2 3\nbtime 1764800000\nprocesses 5\n") == 1_764_800_000)
     }
 }
+
+struct HealthProbesTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func readyWithoutTargets() {
+        let probes = HealthProbes(
+            interval: 15,
+            cyclesFinished: { 0 },
+            lastDecision: { nil },
+            targetCount: { 0 },
+            now: { Self.now }
+        )
+        #expect(
+            probes.readiness() == ProbeAnswer(status: 200, body: "ready\nleadership: none (leader election is off)\n")
+        )
+    }
+
+    @Test func notReadyWithoutPolicy() {
+        let probes = HealthProbes(
+            interval: 15,
+            cyclesFinished: { 1 },
+            lastDecision: { Self.now },
+            targetCount: { 2 },
+            policyLoaded: { false },
+            leadership: { "leader" },
+            now: { Self.now }
+        )
+        #expect(
+            probes.readiness() == ProbeAnswer(status: 503, body: "not ready: no policy is loaded\nleadership: leader\n")
+        )
+    }
+}
