@@ -67,6 +67,22 @@ public final class MetricFamily: Sendable {
         series.withLock { _ = $0.removeValue(forKey: labels) }
     }
 
+    /// Drops every series whose label values match `predicate`, for example a target's
+    /// series of a label value that no longer applies (an old reason, a signal that left the
+    /// policy), so the family's cardinality stays bounded by what is current.
+    public func remove(where predicate: ([String]) -> Bool) {
+        series.withLock { all in
+            for labels in all.keys where predicate(labels) {
+                all.removeValue(forKey: labels)
+            }
+        }
+    }
+
+    /// Returns the label values of every series, sorted, to find series to remove.
+    public func seriesLabels() -> [[String]] {
+        snapshot().map(\.labels)
+    }
+
     /// Returns the current value of a counter or gauge series, or the sum of a histogram series.
     public func value(labels: [String] = []) -> Double? {
         series.withLock { $0[labels]?.value }

@@ -116,4 +116,22 @@ struct MetricsRegistryTests {
             """
         #expect(registry.render() == expected)
     }
+
+    @Test func removeWhereDropsMatches() {
+        let registry = MetricsRegistry()
+        let rule = registry.gauge("rule", help: "Limiting rule.", labelNames: ["target", "reason"])
+        rule.set(1, labels: ["a", "ScaledUp"])
+        rule.set(1, labels: ["a", "TooManyReplicas"])
+        rule.set(1, labels: ["b", "ScaledUp"])
+        rule.remove { $0.first == "a" && $0.last != "TooManyReplicas" }
+        #expect(rule.seriesLabels() == [["a", "TooManyReplicas"], ["b", "ScaledUp"]])
+        let expected = """
+            # HELP rule Limiting rule.
+            # TYPE rule gauge
+            rule{target="a",reason="TooManyReplicas"} 1
+            rule{target="b",reason="ScaledUp"} 1
+
+            """
+        #expect(registry.render() == expected)
+    }
 }

@@ -49,6 +49,7 @@ extension ControlLoop {
             now: clock.now
         )
         recordDecision(decision, target: target, workload: workload, at: clock.now)
+        recordDecisionMetrics(decision, target: target)
         await reportConditions(decision, target: target, previous: previous.conditions, log: log)
         metrics.currentReplicas.set(Double(decision.currentReplicas), labels: labels)
         metrics.desiredReplicas.set(Double(decision.desiredReplicas), labels: labels)

@@ -25,6 +25,15 @@ public struct LoopMetrics: Sendable {
     let databaseActive: MetricFamily
     let databaseSaturated: MetricFamily
     let databaseBudgetAge: MetricFamily
+    let boundedReplicas: MetricFamily
+    let signalValue: MetricFamily
+    let signalAge: MetricFamily
+    let signalProposal: MetricFamily
+    let signalValid: MetricFamily
+    let limitingRule: MetricFamily
+    let condition: MetricFamily
+    /// When the loop last decided for a target, which needs a successful read of the API server.
+    public let activity = LoopActivity()
 
     public init(registry: MetricsRegistry) {
         let target = ["namespace", "name", "kind"]
@@ -121,7 +130,54 @@ public struct LoopMetrics: Sendable {
             help: "Age of the budget in use; -1 while it is unknown and scale-up is stopped.",
             labelNames: ["database"]
         )
+        let signal = target + ["signal"]
+        boundedReplicas = registry.gauge(
+            "headroom_target_bounded_replicas",
+            help:
+                "The replica count the signals, panic and scheduled floors ask for, within minReplicas and "
+                + "maxReplicas. It differs from headroom_target_desired_replicas when stabilization, rate "
+                + "limits, the database budget or a hold decided otherwise.",
+            labelNames: target
+        )
+        signalValue = registry.gauge(
+            "headroom_signal_value",
+            help: "The signal's last value in its query's unit, NaN when the query returned no value.",
+            labelNames: signal
+        )
+        signalAge = registry.gauge(
+            "headroom_signal_age_seconds",
+            help: "Age of the signal's newest sample when it was last read, NaN when unknown.",
+            labelNames: signal
+        )
+        signalProposal = registry.gauge(
+            "headroom_signal_proposal_replicas",
+            help: "The replica count the signal proposed, within minReplicas and maxReplicas. NaN for guards "
+                + "and invalid signals.",
+            labelNames: signal
+        )
+        signalValid = registry.gauge(
+            "headroom_signal_valid",
+            help: "1 while the signal has a usable value, 0 while it is empty, stale, failed or otherwise unusable.",
+            labelNames: signal
+        )
+        limitingRule = registry.gauge(
+            "headroom_target_limiting_rule",
+            help: "1 for the rule that decided or last limited the target's replica count; one series per target.",
+            labelNames: target + ["reason"]
+        )
+        condition = registry.gauge(
+            "headroom_condition",
+            help: "1 on the series whose status is the condition's current state (\"true\" or \"false\"), "
+                + "0 on the other.",
+            labelNames: target + ["condition", "status"]
+        )
     }
+
+    /// Cycles finished since the start, which `/healthz` watches for progress.
+    public var cyclesFinished: Double { cycles.value() ?? 0 }
+
+    /// Targets in the loaded policy, as `headroom_targets` shows them.
+    public var configuredTargets: Int { Int(targetsConfigured.value() ?? 0) }
 
     static func labels(_ target: TargetPolicy) -> [String] {
         [target.namespace, target.name, target.kind.rawValue]

@@ -13,9 +13,12 @@ public protocol SignalSource: Sendable {
 /// by the `pod` label into one outcome per pod (`SampleOutcome.perPod`).
 public struct PrometheusSignalSource: SignalSource {
     public let sampler: SignalSampler
+    /// Where each query's latency and failure are recorded, when set.
+    public let queryMetrics: QueryMetrics?
 
-    public init(sampler: SignalSampler) {
+    public init(sampler: SignalSampler, queryMetrics: QueryMetrics? = nil) {
         self.sampler = sampler
+        self.queryMetrics = queryMetrics
     }
 
     public func outcomes(for targets: [TargetPolicy], at time: Date) async -> [String: [String: SampleOutcome]] {
@@ -29,7 +32,14 @@ public struct PrometheusSignalSource: SignalSource {
                 group.addTask {
                     switch batch.query {
                     case .success(let query):
-                        return (batch, await sampler.sample(query, targets: batch.targets, at: time))
+                        let started = ContinuousClock.now
+                        let outcomes = await sampler.sample(query, targets: batch.targets, at: time)
+                        queryMetrics?.record(
+                            signal: query.name,
+                            seconds: (ContinuousClock.now - started).timeInterval,
+                            failed: Self.queryFailed(outcomes)
+                        )
+                        return (batch, outcomes)
                     case .failure(let error):
                         let failed = SampleOutcome.failed(reason: "\(error)")
                         return (batch, Dictionary(uniqueKeysWithValues: batch.targets.map { ($0.id, failed) }))
@@ -45,6 +55,18 @@ public struct PrometheusSignalSource: SignalSource {
             }
         }
         return results
+    }
+
+    /// Returns true when every target's outcome is `.failed`, which is how the sampler reports
+    /// an unreachable Prometheus, an error status or an unreadable response.
+    /// NOTE: a query that fails for some of its targets only (a missing placeholder) is not
+    /// counted as an error.
+    static func queryFailed(_ outcomes: [String: SampleOutcome]) -> Bool {
+        !outcomes.isEmpty
+            && outcomes.values.allSatisfy {
+                if case .failed = $0 { return true }
+                return false
+            }
     }
 
     /// One query and the targets that share it, with the name each target gives the signal.

@@ -56,14 +56,15 @@ struct RunRuntime {
             instance: KubeEventWriter.defaultInstance(environment: ProcessInfo.processInfo.environment),
             uids: uids
         )
-        loop = ControlLoop(
+        let loopMetrics = LoopMetrics(registry: registry)
+        let controlLoop = ControlLoop(
             targets: targets,
-            signals: PrometheusSignalSource(sampler: sampler),
+            signals: PrometheusSignalSource(sampler: sampler, queryMetrics: QueryMetrics(registry: registry)),
             scaler: KubeWorkloadScaler(client: kube, uids: uids),
             events: CountingEventRecorder(writer: writer, clock: clock, logger: logger),
             clock: clock,
             logger: logger,
-            metrics: LoopMetrics(registry: registry),
+            metrics: loopMetrics,
             configuration: ControlLoopConfiguration(
                 interval: .milliseconds(Int64((options.intervalSeconds * 1000).rounded())),
                 dryRun: options.dryRun,
@@ -72,12 +73,19 @@ struct RunRuntime {
             databases: databases,
             controls: controls
         )
+        loop = controlLoop
 
         httpClients = [kubeHTTP, prometheusHTTP]
         if let address = options.metricsAddress {
             let server: HTTPServer
             do {
-                server = try MetricsEndpoint.start(host: address.host, port: address.port, registry: registry)
+                let endpoint = MetricsEndpoint(
+                    registry: registry,
+                    probes: HealthProbes(metrics: loopMetrics, interval: options.intervalSeconds),
+                    decisions: { controlLoop.recentDecisions() },
+                    logger: logger
+                )
+                server = try endpoint.start(host: address.host, port: address.port)
             } catch {
                 throw RunSetupError.setupFailed(what: "the metrics endpoint", reason: "\(error)")
             }
