@@ -35,6 +35,8 @@ enum RunCommand: Subcommand {
             logger = Logger(level: options.logLevel, sink: streamSink)
         }
 
+        // Read before loading, so a change made while starting is still seen as a change.
+        let policyBaseline = try? PolicyFileSnapshot.read(path: options.policyPath).get()
         let targets: [TargetPolicy]
         let databases: [DatabasePolicy]
         switch loadTargets(options.policyPath, logger: logger) {
@@ -47,7 +49,13 @@ enum RunCommand: Subcommand {
 
         let runtime: RunRuntime
         do {
-            runtime = try RunRuntime(options: options, targets: targets, databases: databases, logger: logger)
+            runtime = try RunRuntime(
+                options: options,
+                targets: targets,
+                databases: databases,
+                policyBaseline: policyBaseline,
+                logger: logger
+            )
         } catch {
             logger.error("setup failed", ["error": .string("\(error)")])
             return .setupFailed
@@ -57,6 +65,8 @@ enum RunCommand: Subcommand {
         if options.once {
             return await runOnce(runtime.loop, logger: logger)
         }
+        let watching = runtime.policyWatcher.map { watcher in Task { await watcher.run() } }
+        defer { watching?.cancel() }
         return await runUntilSignalled(runtime.loop, logger: logger)
     }
 
