@@ -96,10 +96,11 @@ extension EndToEndTests {
                 }
             }
             #expect(try environment.specReplicas("statefulsets", "worker") == 8)
-            let holding = records().dropFirst(beforeLastSwap).first {
-                $0.message == "holding" && $0["target"] == Self.worker
+            let stabilized = records().dropFirst(beforeLastSwap).first {
+                $0.message == "holding" && $0["target"] == Self.worker && $0["reason"] == "ScaleDownStabilized"
             }
-            #expect(holding?["desiredReplicas"] == "8")
+            #expect(stabilized?["currentReplicas"] == "8")
+            #expect(stabilized?["desiredReplicas"] == "8")
             let validMetrics = try Self.scrape(port: port)
             #expect(validMetrics.contains("headroom_policy_reloads_total{result=\"success\"} 2\n"))
             #expect(validMetrics.contains("headroom_policy_valid 1\n"))
