@@ -23,7 +23,7 @@ struct KubePolicyEventRecorder: PolicyReloadEventRecorder {
 
     func reloadFailed(message: String, runningTargets: [TargetPolicy], at time: Date) async {
         guard !dryRun, isWriting() else { return }
-        for regarding in references(runningTargets: runningTargets) {
+        for regarding in Self.references(configMap: configMap, runningTargets: runningTargets, uids: uids) {
             let event = KubeEvent(
                 regarding: regarding,
                 reason: Self.reason,
@@ -48,7 +48,11 @@ struct KubePolicyEventRecorder: PolicyReloadEventRecorder {
     }
 
     /// Returns the objects the Event is recorded on.
-    func references(runningTargets: [TargetPolicy]) -> [ObjectReference] {
+    static func references(
+        configMap: RunOptions.ObjectName?,
+        runningTargets: [TargetPolicy],
+        uids: WorkloadUIDs
+    ) -> [ObjectReference] {
         if let configMap {
             return [
                 ObjectReference(
