@@ -35,6 +35,8 @@ enum RunCommand: Subcommand {
             logger = Logger(level: options.logLevel, sink: streamSink)
         }
 
+        // Read before loading, so a change made while starting is still seen as a change.
+        let policyBaseline = try? PolicyFileSnapshot.read(path: options.policyPath).get()
         let targets: [TargetPolicy]
         let databases: [DatabasePolicy]
         let controls: PolicyControls
@@ -54,6 +56,7 @@ enum RunCommand: Subcommand {
                 targets: targets,
                 databases: databases,
                 controls: controls,
+                policyBaseline: policyBaseline,
                 logger: logger
             )
         } catch {
@@ -65,6 +68,8 @@ enum RunCommand: Subcommand {
         if options.once {
             return await runOnce(runtime.loop, logger: logger)
         }
+        let watching = runtime.policyWatcher.map { watcher in Task { await watcher.run() } }
+        defer { watching?.cancel() }
         return await runUntilSignalled(runtime.loop, logger: logger)
     }
 

@@ -43,6 +43,16 @@ enum RunHelp {
           --prometheus-insecure-skip-verify  Do not verify the server certificate.
           -h, --help                         Show this text.
 
+        Policy reload (not with --once):
+          --policy-poll-interval DURATION    How often the policy file is read, 1s to 1h
+                                             (default 5s). A changed policy with no problem
+                                             applies from the next cycle; one with any problem
+                                             is rejected and the last good policy keeps running.
+          --policy-configmap NAMESPACE/NAME  The ConfigMap the policy is mounted from; a
+                                             rejected reload is recorded as a Warning Event
+                                             PolicyReloadFailed on it (default: on each target
+                                             of the running policy).
+
         Signals: the first SIGTERM or SIGINT finishes the current cycle and exits 0 (after at
         most 10 seconds); a second one exits at once with status 7.
 

@@ -20,6 +20,16 @@ struct RunOptions: Equatable {
     var kubeQPS: Double = 50
     var kubeBurst = 100
     var prometheus = PrometheusOptions()
+    /// Seconds between two reads of the policy file. A changed valid policy applies on the next cycle.
+    var policyPollSeconds: Double = 5
+    /// The ConfigMap the policy is mounted from, which failed reloads are recorded on as Events.
+    var policyConfigMap: ObjectName?
+
+    /// `NAMESPACE/NAME` of a namespaced object.
+    struct ObjectName: Equatable {
+        var namespace: String
+        var name: String
+    }
 
     struct MetricsAddress: Equatable {
         var host: String
@@ -56,6 +66,7 @@ struct RunOptions: Equatable {
         "--prometheus-cert-file",
         "--prometheus-key-file", "--prometheus-bearer-token-file", "--prometheus-basic-auth-file",
         "--prometheus-header",
+        "--policy-poll-interval", "--policy-configmap",
     ]
 
     /// Parses `arguments`; each option with a value also takes the `--option=value` form.
@@ -156,6 +167,14 @@ struct RunOptions: Equatable {
         case "--prometheus-basic-auth-file": prometheus.basicAuthFile = try Self.nonEmpty(flag, value)
         case "--prometheus-header": prometheus.headers.append(try Self.header(value))
         case "--prometheus-insecure-skip-verify": prometheus.insecureSkipVerify = true
+        case "--policy-poll-interval":
+            guard let seconds = PolicyDuration.seconds(value), seconds >= 1, seconds <= 3600 else {
+                throw UsageError(
+                    message: "'--policy-poll-interval' needs a duration from 1s to 1h, such as 5s; got '\(value)'"
+                )
+            }
+            policyPollSeconds = seconds
+        case "--policy-configmap": policyConfigMap = try Self.objectName(flag, value)
         default: throw UsageError(message: "unknown option '\(flag)'")
         }
     }
@@ -178,6 +197,17 @@ struct RunOptions: Equatable {
             throw invalid
         }
         return MetricsAddress(host: host, port: port)
+    }
+
+    /// Parses `NAMESPACE/NAME`, such as `headroom/headroom-policy`.
+    static func objectName(_ flag: String, _ value: String) throws(UsageError) -> ObjectName {
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw UsageError(
+                message: "'\(flag)' needs NAMESPACE/NAME, such as headroom/headroom-policy; got '\(value)'"
+            )
+        }
+        return ObjectName(namespace: String(parts[0]), name: String(parts[1]))
     }
 
     /// Parses `NAME=VALUE` for `--prometheus-header`.

@@ -12,14 +12,19 @@ struct RunRuntime {
     let metricsServer: HTTPServer?
     /// The HTTP clients, shut down before the process exits.
     let httpClients: [CurlHTTPClient]
+    /// Reloads the policy file when it changes; `nil` with `--once`.
+    let policyWatcher: PolicyWatcher?
 
     /// Loads the Kubernetes configuration (flags first, then `KUBECONFIG`, the in-cluster
     /// service account and `~/.kube/config`), builds the clients and starts the endpoint.
+    ///
+    /// `policyBaseline` is the policy file as read before `targets` were loaded from it.
     init(
         options: RunOptions,
         targets: [TargetPolicy],
         databases: [DatabasePolicy] = [],
         controls: PolicyControls = PolicyControls(),
+        policyBaseline: PolicyFileSnapshot? = nil,
         logger: Logger
     ) throws {
         let kubeConfiguration = try KubeConfigurationLoader().load(
@@ -76,6 +81,24 @@ struct RunRuntime {
         loop = controlLoop
 
         httpClients = [kubeHTTP, prometheusHTTP]
+        policyWatcher = Self.policyWatcher(
+            options: options,
+            baseline: policyBaseline,
+            running: targets,
+            loop: loop,
+            events: KubePolicyEventRecorder(
+                client: kube,
+                instance: writer.instance,
+                uids: uids,
+                configMap: options.policyConfigMap,
+                dryRun: options.dryRun,
+                isWriting: { [loop] in loop.isWriting },
+                logger: logger
+            ),
+            registry: registry,
+            clock: clock,
+            logger: logger
+        )
         if let address = options.metricsAddress {
             let server: HTTPServer
             do {
