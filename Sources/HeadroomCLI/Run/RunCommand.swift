@@ -55,9 +55,13 @@ enum RunCommand: Subcommand {
         defer { runtime.stop() }
 
         if options.once {
-            return await runOnce(runtime.loop, logger: logger)
+            // One attempt at the Lease: a standby runs its one cycle without writing.
+            if let elector = runtime.elector { await elector.campaignOnce() }
+            let code = await runOnce(runtime.loop, logger: logger)
+            await runtime.elector?.release()
+            return code
         }
-        return await runUntilSignalled(runtime.loop, logger: logger)
+        return await runUntilSignalled(runtime.loop, logger: logger, elector: runtime.elector)
     }
 
     /// Loads the policy and logs each problem as an error; the valid targets run.
@@ -117,8 +121,10 @@ enum RunCommand: Subcommand {
 
     /// Runs cycles until SIGTERM or SIGINT. The first signal lets the cycle in progress finish
     /// and exits 0, forced after 9 seconds; a second signal exits at once.
-    static func runUntilSignalled(_ loop: ControlLoop, logger: Logger) async -> ExitCode {
+    static func runUntilSignalled(_ loop: ControlLoop, logger: Logger, elector: LeaderElector? = nil) async -> ExitCode
+    {
         let signals = ShutdownSignals()
+        let electorTask = Task { await elector?.run() }
         let loopTask = Task { await loop.run() }
         let listener = Task {
             var received = 0
@@ -142,6 +148,10 @@ enum RunCommand: Subcommand {
             }
         }
         await loopTask.value
+        // The last cycle has finished: stop renewing, then hand the Lease over once.
+        electorTask.cancel()
+        await electorTask.value
+        await elector?.release()
         signals.cancel()
         listener.cancel()
         return .success

@@ -12,6 +12,9 @@ struct RunRuntime {
     let metricsServer: HTTPServer?
     /// The HTTP clients, shut down before the process exits.
     let httpClients: [CurlHTTPClient]
+    /// The leader elector with `--leader-elect`, else `nil` (also under `--dry-run`, which never
+    /// takes part in the election).
+    let elector: LeaderElector?
 
     /// Loads the Kubernetes configuration (flags first, then `KUBECONFIG`, the in-cluster
     /// service account and `~/.kube/config`), builds the clients and starts the endpoint.
@@ -45,6 +48,8 @@ struct RunRuntime {
         let registry = MetricsRegistry()
         let clock = SystemClock()
         let uids = WorkloadUIDs()
+        elector = Self.makeElector(options: options, store: kube, clock: clock, registry: registry, logger: logger)
+        let mayWrite: @Sendable () -> Bool = { [elector] in elector?.isLeader ?? true }
         let writer = KubeEventWriter(
             client: kube,
             instance: KubeEventWriter.defaultInstance(environment: ProcessInfo.processInfo.environment),
@@ -61,7 +66,8 @@ struct RunRuntime {
             configuration: ControlLoopConfiguration(
                 interval: .milliseconds(Int64((options.intervalSeconds * 1000).rounded())),
                 dryRun: options.dryRun,
-                maxConcurrentTargets: options.maxConcurrentTargets
+                maxConcurrentTargets: options.maxConcurrentTargets,
+                mayWrite: mayWrite
             ),
             databases: databases
         )
@@ -87,6 +93,39 @@ struct RunRuntime {
                 "targets": .int(targets.count),
             ]
         )
+    }
+
+    /// Builds the elector for `--leader-elect`; without it the instance is the only writer and
+    /// `headroom_leader` reads 1 (0 under `--dry-run`).
+    static func makeElector(
+        options: RunOptions,
+        store: any LeaseStore,
+        clock: any LoopClock,
+        registry: MetricsRegistry,
+        logger: Logger
+    ) -> LeaderElector? {
+        let election = options.leaderElection
+        guard election.enabled, !options.dryRun else {
+            if election.enabled { logger.info("--dry-run takes no part in leader election; no Lease is read") }
+            registry.gauge("headroom_leader", help: "1 while this instance may write scales and Events, else 0.")
+                .set(options.dryRun ? 0 : 1)
+            return nil
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let settings = LeaderElectionSettings(
+            namespace: election.namespace ?? environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? "default",
+            leaseName: election.leaseName,
+            identity: LeaderElectionSettings.identity(
+                environment: environment,
+                hostName: ProcessInfo.processInfo.hostName,
+                suffix: LeaderElectionSettings.randomSuffix()
+            ),
+            leaseDuration: election.leaseDuration,
+            renewDeadline: election.renewDeadline,
+            retryPeriod: election.retryPeriod
+        )
+        return LeaderElector(settings: settings, store: store, clock: clock, logger: logger, registry: registry)
     }
 
     /// Replaces a password in the user info of `url` with `REDACTED`, for logging.
