@@ -37,6 +37,8 @@ final class LeaderElector: Sendable {
         /// Local time at which the last successful acquire or renew was sent.
         var lastRenew: Date?
         var released = false
+        /// How many times this instance became leader.
+        var term = 0
     }
 
     /// - Parameters:
@@ -66,7 +68,7 @@ final class LeaderElector: Sendable {
     }
 
     /// True while this instance leads and its last successful renew is younger than the renew
-    /// deadline; the control loop reads it at the start of each cycle.
+    /// deadline. The control loop reads it at the start of each cycle.
     var isLeader: Bool {
         let now = clock.now
         let deadline = settings.renewDeadline
@@ -75,6 +77,10 @@ final class LeaderElector: Sendable {
             return now.timeIntervalSince(lastRenew) < deadline
         }
     }
+
+    /// The number of times this instance became leader, so state restored in one term is not
+    /// taken as restored in the next.
+    var term: Int { state.withLock { $0.term } }
 
     /// The Lease as last read or written, for tests and logs.
     var observedLease: Lease? { state.withLock { $0.observed } }
@@ -146,7 +152,7 @@ final class LeaderElector: Sendable {
         }
     }
 
-    /// Makes one attempt to take or renew the Lease. Returns true when this instance holds it afterwards.
+    /// Makes one attempt to take or renew the Lease. Returns true when this instance is the holder afterwards.
     func tryAcquireOrRenew() async -> Bool {
         let now = clock.now
         let (observed, observedTime, leading) = state.withLock { ($0.observed, $0.observedTime, $0.leading) }
@@ -277,6 +283,7 @@ final class LeaderElector: Sendable {
         let changed = state.withLock { state -> Bool in
             let next = leading && !state.released
             defer { state.leading = next }
+            if next, !state.leading { state.term += 1 }
             return state.leading != next
         }
         leaderGauge?.set(isLeader ? 1 : 0)

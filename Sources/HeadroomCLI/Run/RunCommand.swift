@@ -56,12 +56,15 @@ enum RunCommand: Subcommand {
 
         if options.once {
             // One attempt at the Lease: a standby runs its one cycle without writing.
-            if let elector = runtime.elector { await elector.campaignOnce() }
+            if let leadership = runtime.leadership {
+                await leadership.elector.campaignOnce()
+                _ = await leadership.step(loop: runtime.loop)
+            }
             let code = await runOnce(runtime.loop, logger: logger)
-            await runtime.elector?.release()
+            await runtime.leadership?.finish(loop: runtime.loop)
             return code
         }
-        return await runUntilSignalled(runtime.loop, logger: logger, elector: runtime.elector)
+        return await runUntilSignalled(runtime.loop, logger: logger, leadership: runtime.leadership)
     }
 
     /// Loads the policy and logs each problem as an error; the valid targets run.
@@ -121,10 +124,16 @@ enum RunCommand: Subcommand {
 
     /// Runs cycles until SIGTERM or SIGINT. The first signal lets the cycle in progress finish
     /// and exits 0, forced after 9 seconds; a second signal exits at once.
-    static func runUntilSignalled(_ loop: ControlLoop, logger: Logger, elector: LeaderElector? = nil) async -> ExitCode
-    {
+    static func runUntilSignalled(
+        _ loop: ControlLoop,
+        logger: Logger,
+        leadership: LeaderStateKeeper? = nil
+    ) async -> ExitCode {
         let signals = ShutdownSignals()
-        let electorTask = Task { await elector?.run() }
+        let electorTask = Task { await leadership?.elector.run() }
+        let keeperTask = Task {
+            await leadership?.run(loop: loop, period: leadership?.elector.settings.retryPeriod ?? 1)
+        }
         let loopTask = Task { await loop.run() }
         let listener = Task {
             var received = 0
@@ -149,9 +158,11 @@ enum RunCommand: Subcommand {
         }
         await loopTask.value
         // The last cycle has finished: stop renewing, then hand the Lease over once.
+        keeperTask.cancel()
+        await keeperTask.value
         electorTask.cancel()
         await electorTask.value
-        await elector?.release()
+        await leadership?.finish(loop: loop)
         signals.cancel()
         listener.cancel()
         return .success

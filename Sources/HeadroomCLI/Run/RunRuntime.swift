@@ -12,9 +12,9 @@ struct RunRuntime {
     let metricsServer: HTTPServer?
     /// The HTTP clients, shut down before the process exits.
     let httpClients: [CurlHTTPClient]
-    /// The leader elector with `--leader-elect`, else `nil` (also under `--dry-run`, which never
-    /// takes part in the election).
-    let elector: LeaderElector?
+    /// The leader elector and saved history with `--leader-elect`, else `nil` (also under
+    /// `--dry-run`, which never takes part in the election).
+    let leadership: LeaderStateKeeper?
 
     /// Loads the Kubernetes configuration (flags first, then `KUBECONFIG`, the in-cluster
     /// service account and `~/.kube/config`), builds the clients and starts the endpoint.
@@ -48,8 +48,21 @@ struct RunRuntime {
         let registry = MetricsRegistry()
         let clock = SystemClock()
         let uids = WorkloadUIDs()
-        elector = Self.makeElector(options: options, store: kube, clock: clock, registry: registry, logger: logger)
-        let mayWrite: @Sendable () -> Bool = { [elector] in elector?.isLeader ?? true }
+        let elector = Self.makeElector(options: options, store: kube, clock: clock, registry: registry, logger: logger)
+        leadership = elector.map { elector in
+            LeaderStateKeeper(
+                elector: elector,
+                history: HistoryStateStore(
+                    namespace: elector.settings.namespace,
+                    electionLease: elector.settings.leaseName,
+                    store: kube,
+                    logger: logger
+                ),
+                clock: clock,
+                saveInterval: options.intervalSeconds
+            )
+        }
+        let mayWrite: @Sendable () -> Bool = { [leadership] in leadership?.mayWrite ?? true }
         let writer = KubeEventWriter(
             client: kube,
             instance: KubeEventWriter.defaultInstance(environment: ProcessInfo.processInfo.environment),
