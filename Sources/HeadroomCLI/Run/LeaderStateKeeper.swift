@@ -4,8 +4,8 @@ import Synchronization
 
 /// Ties the control loop's writes and saved history to leadership. In each new term the
 /// saved histories are restored before the loop may write, so a new leader does not scale down
-/// on a window it never saw. While leading, the histories are saved at most once per interval
-/// and only when they changed.
+/// on a window it never saw. While leading, the histories are saved when they changed and an
+/// interval has passed since the last save, and once more on shutdown.
 final class LeaderStateKeeper: Sendable {
     let elector: LeaderElector
     let history: HistoryStateStore
