@@ -98,8 +98,9 @@ struct RestartSafetyTests {
     }
 
     /// The old leader recommended 3 for the last 300 s and started an hour ago. The new leader
-    /// restores that before it writes, so its first cycle at 15 s goes to 3 instead of keeping 7
-    /// for a window. A loop without the saved state keeps 7.
+    /// loads that, and its first cycle puts it into the loop before reading any history. So that
+    /// cycle at 15 s goes to 3 instead of keeping 7 for a window. A loop without the saved state
+    /// keeps 7.
     @Test func newLeaderRestoresBeforeItWrites() async throws {
         let store = InMemoryLeaseStore()
         let clock = ManualClock(now: Self.at(15))
@@ -118,36 +119,72 @@ struct RestartSafetyTests {
         )
         let keeper = LeaderStateKeeper(elector: elector, history: history, clock: clock, saveInterval: 15)
         let scaler = RecordingScaler(replicas: 7)
-        let loop = Self.loop(depth: 30, scaler: scaler, clock: clock, mayWrite: { keeper.mayWrite })
+        let loop = Self.loop(depth: 30, scaler: scaler, clock: clock, mayWrite: { keeper.beginCycle() })
+        keeper.attach(loop)
         let fresh = Self.loop(depth: 30, scaler: RecordingScaler(replicas: 7), clock: clock)
 
         let standbyStep = await keeper.step(loop: loop)
         #expect(await elector.acquire())
-        let mayWriteBeforeRestore = keeper.mayWrite
-        let restoreStep = await keeper.step(loop: loop)
-        let restored = loop.histories()[Self.identity]
+        let loadStep = await keeper.step(loop: loop)
+        let waitingStep = await keeper.step(loop: loop)
+        let restoredBeforeCycle = keeper.hasRestored
         let outcome = await loop.runCycle().outcomes[Self.identity]
+        let afterCycle = loop.histories()[Self.identity]
         let freshOutcome = await fresh.runCycle().outcomes[Self.identity]
         let saveStep = await keeper.step(loop: loop)
         let nextStep = await keeper.step(loop: loop)
 
         #expect(standbyStep == .standby)
-        #expect(mayWriteBeforeRestore == false)
-        #expect(restoreStep == .restored(targets: 1))
-        #expect(keeper.mayWrite)
-        // Equal recommendations: only the newest, at 0 s, can matter for either window.
-        #expect(
-            restored
-                == ScalingHistory(startedAt: Self.at(-3600), recommendations: [.init(time: Self.at(0), replicas: 3)])
-        )
+        #expect(loadStep == .loaded(targets: 1))
+        #expect(waitingStep == .awaitingCycle)
+        #expect(restoredBeforeCycle == false)
+        #expect(keeper.hasRestored)
         #expect(outcome == .scaled(from: 7, to: 3))
         #expect(freshOutcome == .unchanged(replicas: 7))
         #expect(scaler.writes == [3])
+        // The saved start time, not this cycle's, and the newest saved recommendation (the only
+        // one of 20 equal ones that can matter) before this cycle's own.
+        #expect(afterCycle?.startedAt == Self.at(-3600))
+        #expect(afterCycle?.recommendations.first == .init(time: Self.at(0), replicas: 3))
         if case .saved(let bytes) = saveStep {
             #expect(bytes > 0)
         } else {
             Issue.record("expected a save, got \(saveStep)")
         }
         #expect(nextStep == .unchanged)
+    }
+
+    /// A standby never saves: its own history must not replace the leader's saved state.
+    @Test func standbySavesNothing() async {
+        let store = InMemoryLeaseStore()
+        let clock = ManualClock(now: Self.at(0))
+        let logger = Logger(level: .error, sink: InMemoryLogSink())
+        store.put(Lease(name: "headroom", namespace: "ns", holderIdentity: "a_1", leaseDurationSeconds: 15))
+        let elector = LeaderElector(
+            settings: LeaderElectionSettings(namespace: "ns", leaseName: "headroom", identity: "b_2"),
+            store: store,
+            clock: clock,
+            logger: logger
+        )
+        let history = HistoryStateStore(namespace: "ns", electionLease: "headroom", store: store, logger: logger)
+        let keeper = LeaderStateKeeper(elector: elector, history: history, clock: clock, saveInterval: 15)
+        let loop = Self.loop(
+            depth: 30,
+            scaler: RecordingScaler(replicas: 7),
+            clock: clock,
+            mayWrite: { keeper.beginCycle() }
+        )
+        keeper.attach(loop)
+
+        let campaigned = await elector.tryAcquireOrRenew()
+        let outcome = await loop.runCycle().outcomes[Self.identity]
+        let step = await keeper.step(loop: loop)
+        await keeper.finish(loop: loop)
+
+        #expect(campaigned == false)
+        #expect(outcome == .unchanged(replicas: 7))
+        #expect(step == .standby)
+        #expect(store.stored("headroom-state") == nil)
+        #expect(store.stored()?.holderIdentity == "a_1")
     }
 }

@@ -69,6 +69,10 @@ final class LeaderElector: Sendable {
 
     /// True while this instance leads and its last successful renew is younger than the renew
     /// deadline. The control loop reads it at the start of each cycle.
+    ///
+    /// NOTE: a cycle that started as leader finishes its writes even when leadership ends during
+    /// it. With the defaults, a cycle longer than lease − renew deadline (5 s) can overlap the
+    /// next leader's first cycle.
     var isLeader: Bool {
         let now = clock.now
         let deadline = settings.renewDeadline

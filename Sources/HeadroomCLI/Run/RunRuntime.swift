@@ -62,7 +62,7 @@ struct RunRuntime {
                 saveInterval: options.intervalSeconds
             )
         }
-        let mayWrite: @Sendable () -> Bool = { [leadership] in leadership?.mayWrite ?? true }
+        let mayWrite: @Sendable () -> Bool = { [leadership] in leadership?.beginCycle() ?? true }
         let writer = KubeEventWriter(
             client: kube,
             instance: KubeEventWriter.defaultInstance(environment: ProcessInfo.processInfo.environment),
@@ -85,6 +85,7 @@ struct RunRuntime {
             databases: databases
         )
 
+        leadership?.attach(loop)
         httpClients = [kubeHTTP, prometheusHTTP]
         if let address = options.metricsAddress {
             let server: HTTPServer
