@@ -1,3 +1,5 @@
+import Autoscaler
+import Observability
 import Testing
 
 @testable import HeadroomCLI
@@ -83,5 +85,51 @@ struct LeaderElectionOptionsTests {
         #expect(first.count == 8)
         #expect(first.allSatisfy { $0.isHexDigit })
         #expect(first != second)
+    }
+}
+
+/// What `headroom run` builds from the election options, and the `headroom_leader` it reports.
+struct LeaderElectorSetupTests {
+    static func build(_ arguments: [String]) throws -> (LeaderElector?, MetricsRegistry) {
+        let options = try RunOptions.parse(["--policy", "p.yaml"] + arguments).get()
+        let registry = MetricsRegistry()
+        let elector = RunRuntime.makeElector(
+            options: options,
+            store: InMemoryLeaseStore(),
+            clock: ManualClock(),
+            registry: registry,
+            logger: Logger(level: .error, sink: InMemoryLogSink())
+        )
+        return (elector, registry)
+    }
+
+    static func leaderSample(_ registry: MetricsRegistry) -> String? {
+        registry.render().split(separator: "\n").first { $0.hasPrefix("headroom_leader ") }.map(String.init)
+    }
+
+    @Test func withoutElectionTheInstanceIsTheWriter() throws {
+        let (elector, registry) = try Self.build([])
+
+        #expect(elector == nil)
+        #expect(Self.leaderSample(registry) == "headroom_leader 1")
+    }
+
+    @Test func dryRunTakesNoPartAndReportsZero() throws {
+        let (elector, registry) = try Self.build(["--leader-elect", "--dry-run"])
+
+        #expect(elector == nil)
+        #expect(Self.leaderSample(registry) == "headroom_leader 0")
+    }
+
+    @Test func electionStartsAsStandby() throws {
+        let (elector, registry) = try Self.build([
+            "--leader-elect", "--leader-election-namespace", "autoscaler", "--leader-election-lease", "shop",
+        ])
+
+        #expect(elector?.settings.namespace == "autoscaler")
+        #expect(elector?.settings.leaseName == "shop")
+        #expect(elector?.settings.identity.contains("_") == true)
+        #expect(elector?.isLeader == false)
+        #expect(Self.leaderSample(registry) == "headroom_leader 0")
     }
 }
