@@ -11,6 +11,8 @@ public struct Lease: Sendable, Equatable {
     public var acquireTime: Date?
     public var renewTime: Date?
     public var leaseTransitions: Int?
+    /// `metadata.annotations`; a Lease that is not an election record carries saved state here.
+    public var annotations: [String: String]?
 
     public init(
         name: String,
@@ -20,7 +22,8 @@ public struct Lease: Sendable, Equatable {
         leaseDurationSeconds: Int? = nil,
         acquireTime: Date? = nil,
         renewTime: Date? = nil,
-        leaseTransitions: Int? = nil
+        leaseTransitions: Int? = nil,
+        annotations: [String: String]? = nil
     ) {
         self.name = name
         self.namespace = namespace
@@ -30,6 +33,7 @@ public struct Lease: Sendable, Equatable {
         self.acquireTime = acquireTime
         self.renewTime = renewTime
         self.leaseTransitions = leaseTransitions
+        self.annotations = annotations
     }
 }
 
@@ -38,6 +42,7 @@ struct LeaseWire: Codable {
         var name: String?
         var namespace: String?
         var resourceVersion: String?
+        var annotations: [String: String]?
     }
     struct Spec: Codable {
         var holderIdentity: String?
@@ -54,7 +59,12 @@ struct LeaseWire: Codable {
     init(_ lease: Lease) {
         apiVersion = "coordination.k8s.io/v1"
         kind = "Lease"
-        metadata = Metadata(name: lease.name, namespace: lease.namespace, resourceVersion: lease.resourceVersion)
+        metadata = Metadata(
+            name: lease.name,
+            namespace: lease.namespace,
+            resourceVersion: lease.resourceVersion,
+            annotations: lease.annotations
+        )
         spec = Spec(
             holderIdentity: lease.holderIdentity,
             leaseDurationSeconds: lease.leaseDurationSeconds,
@@ -83,7 +93,8 @@ struct LeaseWire: Codable {
             leaseDurationSeconds: spec?.leaseDurationSeconds,
             acquireTime: try micro(spec?.acquireTime, "acquireTime"),
             renewTime: try micro(spec?.renewTime, "renewTime"),
-            leaseTransitions: spec?.leaseTransitions
+            leaseTransitions: spec?.leaseTransitions,
+            annotations: metadata?.annotations
         )
     }
 }

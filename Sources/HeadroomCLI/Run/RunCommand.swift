@@ -66,11 +66,18 @@ enum RunCommand: Subcommand {
         defer { runtime.stop() }
 
         if options.once {
-            return await runOnce(runtime.loop, logger: logger)
+            // One attempt at the Lease: a standby runs its one cycle without writing.
+            if let leadership = runtime.leadership {
+                await leadership.elector.campaignOnce()
+                _ = await leadership.step(loop: runtime.loop)
+            }
+            let code = await runOnce(runtime.loop, logger: logger)
+            await runtime.leadership?.finish(loop: runtime.loop)
+            return code
         }
         let watching = runtime.policyWatcher.map { watcher in Task { await watcher.run() } }
         defer { watching?.cancel() }
-        return await runUntilSignalled(runtime.loop, logger: logger)
+        return await runUntilSignalled(runtime.loop, logger: logger, leadership: runtime.leadership)
     }
 
     /// Loads the policy and logs each problem as an error; the valid targets run.
@@ -130,8 +137,16 @@ enum RunCommand: Subcommand {
 
     /// Runs cycles until SIGTERM or SIGINT. The first signal lets the cycle in progress finish
     /// and exits 0, forced after 9 seconds; a second signal exits at once.
-    static func runUntilSignalled(_ loop: ControlLoop, logger: Logger) async -> ExitCode {
+    static func runUntilSignalled(
+        _ loop: ControlLoop,
+        logger: Logger,
+        leadership: LeaderStateKeeper? = nil
+    ) async -> ExitCode {
         let signals = ShutdownSignals()
+        let electorTask = Task { await leadership?.elector.run() }
+        let keeperTask = Task {
+            await leadership?.run(loop: loop, period: leadership?.elector.settings.retryPeriod ?? 1)
+        }
         let loopTask = Task { await loop.run() }
         let listener = Task {
             var received = 0
@@ -155,6 +170,12 @@ enum RunCommand: Subcommand {
             }
         }
         await loopTask.value
+        // The last cycle has finished: stop renewing, then hand the Lease over once.
+        keeperTask.cancel()
+        await keeperTask.value
+        electorTask.cancel()
+        await electorTask.value
+        await leadership?.finish(loop: loop)
         signals.cancel()
         listener.cancel()
         return .success

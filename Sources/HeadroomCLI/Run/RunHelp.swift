@@ -52,6 +52,23 @@ enum RunHelp {
                                              rejected reload is recorded as a Warning Event
                                              PolicyReloadFailed on it (default: on each target
                                              of the running policy).
+          --leader-elect                     Take part in leader election on a
+                                             coordination.k8s.io/v1 Lease; only the leader
+                                             writes, a standby keeps deciding. The leader
+                                             keeps the decision history in the Lease
+                                             <lease>-state. Never with --dry-run.
+          --leader-election-namespace NS     The Lease's namespace (default: POD_NAMESPACE,
+                                             then default).
+          --leader-election-lease NAME       The Lease's name (default headroom).
+          --leader-election-lease-duration DURATION
+                                             How long a Lease holds without renewal (default
+                                             15s, whole seconds).
+          --leader-election-renew-deadline DURATION
+                                             How long the leader keeps trying to renew before
+                                             it stops leading (default 10s).
+          --leader-election-retry-period DURATION
+                                             Time between attempts, jittered by up to 120 %
+                                             as client-go does (default 2s).
 
         Signals: the first SIGTERM or SIGINT finishes the current cycle and exits 0 (after at
         most 10 seconds); a second one exits at once with status 7.

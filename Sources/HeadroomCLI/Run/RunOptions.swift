@@ -24,11 +24,22 @@ struct RunOptions: Equatable {
     var policyPollSeconds: Double = 5
     /// The ConfigMap the policy is mounted from, which failed reloads are recorded on as Events.
     var policyConfigMap: ObjectName?
+    var leaderElection = LeaderElectionOptions()
 
     /// `NAMESPACE/NAME` of a namespaced object.
     struct ObjectName: Equatable {
         var namespace: String
         var name: String
+    }
+
+    /// `--leader-elect` and its Lease; the namespace falls back to `POD_NAMESPACE`, then `default`.
+    struct LeaderElectionOptions: Equatable {
+        var enabled = false
+        var namespace: String?
+        var leaseName = "headroom"
+        var leaseDuration: Double = 15
+        var renewDeadline: Double = 10
+        var retryPeriod: Double = 2
     }
 
     struct MetricsAddress: Equatable {
@@ -57,7 +68,9 @@ struct RunOptions: Equatable {
     }
 
     /// Options that take no value.
-    private static let switches: Set<String> = ["--dry-run", "--once", "--prometheus-insecure-skip-verify"]
+    private static let switches: Set<String> = [
+        "--dry-run", "--once", "--prometheus-insecure-skip-verify", "--leader-elect",
+    ]
 
     /// Options that take a value, so an unknown option is rejected before it takes the next argument.
     private static let valuedOptions: Set<String> = [
@@ -67,6 +80,8 @@ struct RunOptions: Equatable {
         "--prometheus-key-file", "--prometheus-bearer-token-file", "--prometheus-basic-auth-file",
         "--prometheus-header",
         "--policy-poll-interval", "--policy-configmap",
+        "--leader-election-namespace", "--leader-election-lease", "--leader-election-lease-duration",
+        "--leader-election-renew-deadline", "--leader-election-retry-period",
     ]
 
     /// Parses `arguments`; each option with a value also takes the `--option=value` form.
@@ -113,6 +128,14 @@ struct RunOptions: Equatable {
             throw UsageError(
                 message: "'--prometheus-bearer-token-file' and '--prometheus-basic-auth-file' exclude each other"
             )
+        }
+        let election = options.leaderElection
+        if let problem = LeaderElectionSettings.problem(
+            leaseDuration: election.leaseDuration,
+            renewDeadline: election.renewDeadline,
+            retryPeriod: election.retryPeriod
+        ) {
+            throw UsageError(message: problem)
         }
         return options
     }
@@ -175,8 +198,21 @@ struct RunOptions: Equatable {
             }
             policyPollSeconds = seconds
         case "--policy-configmap": policyConfigMap = try Self.objectName(flag, value)
+        case "--leader-elect": leaderElection.enabled = true
+        case "--leader-election-namespace": leaderElection.namespace = try Self.nonEmpty(flag, value)
+        case "--leader-election-lease": leaderElection.leaseName = try Self.nonEmpty(flag, value)
+        case "--leader-election-lease-duration": leaderElection.leaseDuration = try Self.electionSeconds(flag, value)
+        case "--leader-election-renew-deadline": leaderElection.renewDeadline = try Self.electionSeconds(flag, value)
+        case "--leader-election-retry-period": leaderElection.retryPeriod = try Self.electionSeconds(flag, value)
         default: throw UsageError(message: "unknown option '\(flag)'")
         }
+    }
+
+    private static func electionSeconds(_ flag: String, _ value: String) throws(UsageError) -> Double {
+        guard let seconds = PolicyDuration.seconds(value), seconds > 0, seconds <= 3600 else {
+            throw UsageError(message: "'\(flag)' needs a duration above 0 and up to 1h, such as 15s; got '\(value)'")
+        }
+        return seconds
     }
 
     private static func nonEmpty(_ flag: String, _ value: String) throws(UsageError) -> String {

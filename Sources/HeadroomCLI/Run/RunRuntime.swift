@@ -14,6 +14,9 @@ struct RunRuntime {
     let httpClients: [CurlHTTPClient]
     /// Reloads the policy file when it changes; `nil` with `--once`.
     let policyWatcher: PolicyWatcher?
+    /// The leader elector and saved history with `--leader-elect`, else `nil` (also under
+    /// `--dry-run`, which never takes part in the election).
+    let leadership: LeaderStateKeeper?
 
     /// Loads the Kubernetes configuration (flags first, then `KUBECONFIG`, the in-cluster
     /// service account and `~/.kube/config`), builds the clients and starts the endpoint.
@@ -56,6 +59,21 @@ struct RunRuntime {
         let registry = MetricsRegistry()
         let clock = SystemClock()
         let uids = WorkloadUIDs()
+        let elector = Self.makeElector(options: options, store: kube, clock: clock, registry: registry, logger: logger)
+        leadership = elector.map { elector in
+            LeaderStateKeeper(
+                elector: elector,
+                history: HistoryStateStore(
+                    namespace: elector.settings.namespace,
+                    electionLease: elector.settings.leaseName,
+                    store: kube,
+                    logger: logger
+                ),
+                clock: clock,
+                saveInterval: options.intervalSeconds
+            )
+        }
+        let mayWrite: @Sendable () -> Bool = { [leadership] in leadership?.beginCycle() ?? true }
         let writer = KubeEventWriter(
             client: kube,
             instance: KubeEventWriter.defaultInstance(environment: ProcessInfo.processInfo.environment),
@@ -73,13 +91,15 @@ struct RunRuntime {
             configuration: ControlLoopConfiguration(
                 interval: .milliseconds(Int64((options.intervalSeconds * 1000).rounded())),
                 dryRun: options.dryRun,
-                maxConcurrentTargets: options.maxConcurrentTargets
+                maxConcurrentTargets: options.maxConcurrentTargets,
+                mayWrite: mayWrite
             ),
             databases: databases,
             controls: controls
         )
         loop = controlLoop
 
+        leadership?.attach(loop)
         httpClients = [kubeHTTP, prometheusHTTP]
         policyWatcher = Self.policyWatcher(
             options: options,
@@ -104,7 +124,17 @@ struct RunRuntime {
             do {
                 let endpoint = MetricsEndpoint(
                     registry: registry,
-                    probes: HealthProbes(metrics: loopMetrics, interval: options.intervalSeconds),
+                    probes: HealthProbes(
+                        metrics: loopMetrics,
+                        interval: options.intervalSeconds,
+                        leadership: { [leadership] in
+                            guard let elector = leadership?.elector else {
+                                return options.dryRun ? "none (dry run takes no part in the election)" : nil
+                            }
+                            let role = elector.isLeader ? "leader" : "standby"
+                            return "\(role) as \(elector.settings.identity)"
+                        }
+                    ),
                     decisions: { controlLoop.recentDecisions() },
                     logger: logger
                 )
@@ -125,6 +155,39 @@ struct RunRuntime {
                 "targets": .int(targets.count),
             ]
         )
+    }
+
+    /// Builds the elector for `--leader-elect`; without it the instance is the only writer and
+    /// `headroom_leader` reads 1 (0 under `--dry-run`).
+    static func makeElector(
+        options: RunOptions,
+        store: any LeaseStore,
+        clock: any LoopClock,
+        registry: MetricsRegistry,
+        logger: Logger
+    ) -> LeaderElector? {
+        let election = options.leaderElection
+        guard election.enabled, !options.dryRun else {
+            if election.enabled { logger.info("--dry-run takes no part in leader election; no Lease is read") }
+            registry.gauge("headroom_leader", help: "1 while this instance may write scales and Events, else 0.")
+                .set(options.dryRun ? 0 : 1)
+            return nil
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let settings = LeaderElectionSettings(
+            namespace: election.namespace ?? environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? "default",
+            leaseName: election.leaseName,
+            identity: LeaderElectionSettings.identity(
+                environment: environment,
+                hostName: ProcessInfo.processInfo.hostName,
+                suffix: LeaderElectionSettings.randomSuffix()
+            ),
+            leaseDuration: election.leaseDuration,
+            renewDeadline: election.renewDeadline,
+            retryPeriod: election.retryPeriod
+        )
+        return LeaderElector(settings: settings, store: store, clock: clock, logger: logger, registry: registry)
     }
 
     /// Replaces a password in the user info of `url` with `REDACTED`, for logging.

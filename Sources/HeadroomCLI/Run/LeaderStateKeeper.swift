@@ -1,0 +1,116 @@
+import Autoscaler
+import Foundation
+import Synchronization
+
+/// Ties the control loop's writes and saved history to leadership. In each new term the saved
+/// histories are loaded, then put into the loop at the start of its next cycle, before that cycle
+/// reads them and before the loop may write. So a new leader does not scale down on a window it
+/// never saw, and a cycle already running cannot overwrite the restored histories. While leading, the histories are saved when they changed and an
+/// interval has passed since the last save, and once more on shutdown.
+final class LeaderStateKeeper: Sendable {
+    let elector: LeaderElector
+    let history: HistoryStateStore
+    private let clock: any LoopClock
+    /// Seconds between saves; the loop's interval.
+    private let saveInterval: Double
+    private let progress = Mutex(Progress())
+    private let attached = Mutex<ControlLoop?>(nil)
+
+    private struct Progress {
+        /// The elector term whose saved state has been read.
+        var loadedTerm = 0
+        /// The histories read in `loadedTerm`, until a cycle start puts them into the loop.
+        var pending: [String: ScalingHistory]?
+        /// The elector term whose saved state is in the loop.
+        var restoredTerm = 0
+        var lastSave: Date?
+    }
+
+    /// The action one `step` took.
+    enum Step: Equatable {
+        case standby
+        case loaded(targets: Int)
+        /// The loaded state waits for the next cycle start.
+        case awaitingCycle
+        case saved(bytes: Int)
+        case unchanged
+        case saveFailed
+    }
+
+    init(elector: LeaderElector, history: HistoryStateStore, clock: any LoopClock, saveInterval: Double) {
+        self.elector = elector
+        self.history = history
+        self.clock = clock
+        self.saveInterval = saveInterval
+    }
+
+    /// Sets the loop that `beginCycle` restores into; called once, after the loop is built.
+    func attach(_ loop: ControlLoop) {
+        attached.withLock { $0 = loop }
+    }
+
+    /// Returns whether the cycle that starts now may write, and first puts the histories loaded
+    /// in this term into the loop. The loop calls it at the start of each cycle, before it reads
+    /// any history.
+    func beginCycle() -> Bool {
+        guard elector.isLeader else { return false }
+        let term = elector.term
+        let (ready, pending) = progress.withLock { progress -> (Bool, [String: ScalingHistory]?) in
+            if progress.restoredTerm == term { return (true, nil) }
+            guard progress.loadedTerm == term else { return (false, nil) }
+            progress.restoredTerm = term
+            defer { progress.pending = nil }
+            return (true, progress.pending)
+        }
+        if let pending { attached.withLock { $0 }?.restore(histories: pending) }
+        return ready
+    }
+
+    /// True while this instance leads and the saved state of its term is in the loop.
+    var hasRestored: Bool {
+        let term = elector.term
+        return elector.isLeader && progress.withLock { $0.restoredTerm } == term
+    }
+
+    /// Loads the saved histories once per term. Once a cycle has put them into the loop, it saves
+    /// the loop's histories when an interval has passed. Before that it saves nothing, so a
+    /// standby's own history never replaces the saved one.
+    func step(loop: ControlLoop) async -> Step {
+        guard elector.isLeader else { return .standby }
+        let term = elector.term
+        if progress.withLock({ $0.loadedTerm }) != term {
+            let saved = await history.load()
+            progress.withLock { progress in
+                progress.loadedTerm = term
+                progress.pending = saved
+            }
+            return .loaded(targets: saved?.count ?? 0)
+        }
+        guard progress.withLock({ $0.restoredTerm }) == term else { return .awaitingCycle }
+        let now = clock.now
+        if let last = progress.withLock({ $0.lastSave }), now.timeIntervalSince(last) < saveInterval {
+            return .unchanged
+        }
+        guard let bytes = await history.save(loop.histories(), at: now) else { return .saveFailed }
+        progress.withLock { $0.lastSave = now }
+        return bytes == 0 ? .unchanged : .saved(bytes: bytes)
+    }
+
+    /// Steps every `period` seconds until the task is cancelled.
+    func run(loop: ControlLoop, period: Double) async {
+        while !Task.isCancelled {
+            _ = await step(loop: loop)
+            do {
+                try await clock.sleep(for: .seconds(period))
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// Saves the latest histories while still leading, then releases the Lease; on shutdown.
+    func finish(loop: ControlLoop) async {
+        if hasRestored { await history.save(loop.histories(), at: clock.now) }
+        await elector.release()
+    }
+}
