@@ -1,0 +1,263 @@
+import Foundation
+import KubeTestServer
+import TestSupport
+import Testing
+
+/// Prometheus misbehaving for one target's signal while another target's signal stays healthy,
+/// through `FaultingPrometheusProxy` in front of one real Prometheus. Each row is one
+/// `headroom run` with its own targets:
+///
+/// - `a-<row>`, StatefulSet at 6 replicas, min 1, max 12, one perReplica signal with target 10
+///   on `fault_depth` = 20 (through the fault), `recoveryCycles: 2`, no scale-down
+///   stabilization. A valid cycle proposes ceil(20 / 10) = 2; the default scale-down policy
+///   (100 % per 15 s) allows it. While the signal fails, the target keeps 6 replicas with
+///   `MetricUnavailable`. After recovery the first 2 valid cycles hold with
+///   `RecoveryBlocksScaleDown` and the third scales down to 2.
+/// - `b-<row>`, Deployment at 4 replicas, min 1, max 12, target 10 on `healthy_depth` = 70
+///   (no fault): ceil(70 / 10) = 7 within the allowed max(4 + 100 %, 4 + 4) = 8, so it scales
+///   to 7 while A's signal fails.
+/// - `c-unavailable` (503 row only), StatefulSet at 4, `fallback: {replicas: 9,
+///   afterFailedCycles: 3}`, on `fault_depth` = 40: cycles 1 and 2 hold at 4, cycle 3 rises to
+///   9 with `Fallback` (the fallback is not rate limited, and 9 is within max 12).
+///
+/// A query that outlasts a timeout is not a row: `headroom run` has no Prometheus timeout flag,
+/// and its fixed 30 s transfer timeout would hold each faulted cycle for 30 s.
+extension EndToEndTests {
+    @Suite(.serialized) struct PrometheusFaultEndToEndTests {
+        static let faultedStart = 6
+        static let faultedRecovered = 2
+        static let healthyStart = 4
+        static let healthyScaled = 7
+        static let fallbackStart = 4
+        static let fallbackReplicas = 9
+        static let recoveryCycles = 2
+        static let faultedCycles = 3
+
+        enum Row: String, CaseIterable, Sendable {
+            case unavailable
+            case malformed
+            case warning
+
+            var fault: FaultingPrometheusProxy.Fault {
+                switch self {
+                case .unavailable: .unavailable
+                case .malformed: .malformed
+                case .warning: .warning
+                }
+            }
+
+            var faulted: String { "a-\(rawValue)" }
+            var healthy: String { "b-\(rawValue)" }
+            var fallback: String { "c-\(rawValue)" }
+            var hasFallback: Bool { self == .unavailable }
+        }
+
+        /// The gauges of every row's targets, served by one live target for the whole suite.
+        static var gauges: [String: String] {
+            var gauges: [String: String] = [:]
+            for row in Row.allCases {
+                gauges[#"fault_depth{namespace="shop",statefulset="\#(row.faulted)"}"#] = "20"
+                gauges[#"healthy_depth{namespace="shop",deployment="\#(row.healthy)"}"#] = "70"
+                gauges[#"fault_depth{namespace="shop",statefulset="\#(row.fallback)"}"#] = "40"
+            }
+            return gauges
+        }
+
+        static func policy(_ row: Row) -> String {
+            var yaml = """
+                apiVersion: headroom.io/v1alpha1
+                kind: ScalingPolicy
+                targets:
+                  - kind: StatefulSet
+                    namespace: shop
+                    name: \(row.faulted)
+                    minReplicas: 1
+                    maxReplicas: 12
+                    behavior: {scaleDown: {stabilizationWindowSeconds: 0}}
+                    signals:
+                      - name: depth
+                        query: 'sum(fault_depth{namespace="{{namespace}}",statefulset="{{name}}"})'
+                        target: 10
+                        rule: perReplica
+                        recoveryCycles: \(recoveryCycles)
+                  - kind: Deployment
+                    namespace: shop
+                    name: \(row.healthy)
+                    minReplicas: 1
+                    maxReplicas: 12
+                    signals:
+                      - name: depth
+                        query: 'sum(healthy_depth{namespace="{{namespace}}",deployment="{{name}}"})'
+                        target: 10
+                        rule: perReplica
+
+                """
+            if row.hasFallback {
+                yaml += """
+                      - kind: StatefulSet
+                        namespace: shop
+                        name: \(row.fallback)
+                        minReplicas: 1
+                        maxReplicas: 12
+                        fallback: {replicas: \(fallbackReplicas), afterFailedCycles: 3}
+                        signals:
+                          - name: depth
+                            query: 'sum(fault_depth{namespace="{{namespace}}",statefulset="{{name}}"})'
+                            target: 10
+                            rule: perReplica
+
+                    """
+            }
+            return yaml
+        }
+
+        static func scalePath(_ resource: String, _ name: String) -> String {
+            "/apis/apps/v1/namespaces/shop/\(resource)/\(name)/scale"
+        }
+
+        @Test func faultedTargetHoldsThenRecovers() async throws {
+            let started = ContinuousClock.now
+            let environment = try EndToEndEnvironment(liveGauges: Self.gauges)
+            defer { environment.stop() }
+            for row in Row.allCases {
+                try environment.seed(kind: "StatefulSet", name: row.faulted, replicas: Self.faultedStart)
+                try environment.seed(kind: "Deployment", name: row.healthy, replicas: Self.healthyStart)
+                if row.hasFallback {
+                    try environment.seed(kind: "StatefulSet", name: row.fallback, replicas: Self.fallbackStart)
+                }
+            }
+            try environment.waitForLiveSamples()
+            for row in Row.allCases {
+                try await check(row, environment)
+            }
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed < .seconds(180), "the suite took \(elapsed), over its 3-minute budget")
+        }
+
+        /// Runs headroom through a proxy with `row`'s fault on A's signal, clears the fault after
+        /// 3 cycles and checks both targets' decisions and writes.
+        func check(_ row: Row, _ environment: EndToEndEnvironment) async throws {
+            let proxy = try FaultingPrometheusProxy(
+                upstream: environment.prometheus.baseURL,
+                marker: "fault_depth",
+                fault: row.fault
+            )
+            defer { proxy.stop() }
+            let policy = try environment.writePolicy(Self.policy(row))
+            let arguments =
+                environment.runArguments(policy: policy, prometheusURL: proxy.baseURL) + ["--interval", "2s"]
+            let child = try HeadroomProcess.start(arguments, in: environment.directory)
+            defer { child.terminate(grace: .seconds(12)) }
+            let faulted = "StatefulSet shop/\(row.faulted)"
+            let healthy = "Deployment shop/\(row.healthy)"
+            let fallback = "StatefulSet shop/\(row.fallback)"
+            let faultedPath = Self.scalePath("statefulsets", row.faulted)
+
+            // The fault lasts 3 of A's cycles (and, in the 503 row, until C's fallback write).
+            try await HeadroomProcess.wait("\(row): \(Self.faultedCycles) cycles of A under the fault") {
+                let records = JSONLogRecord.parse(child.stderr())
+                let cycles = records.about(faulted).filter { DecisionCycle.decisionMessages.contains($0.message) }
+                let fallbackDone = !row.hasFallback || records.about(fallback).contains { $0.message == "scaled" }
+                return cycles.count >= Self.faultedCycles && fallbackDone
+            }
+            let logBeforeClear = child.stderr()
+            proxy.clearFault()
+            let clearedAt = logBeforeClear.utf8.count
+            let during = JSONLogRecord.parse(logBeforeClear)
+
+            let duringA = during.about(faulted)
+            let signals = duringA.filter { $0.message == "signal" }
+            let decisions = duringA.filter { DecisionCycle.decisionMessages.contains($0.message) }
+            switch row {
+            case .unavailable, .malformed:
+                #expect(signals.allSatisfy { $0["status"] == "failed" }, "A's signals: \(signals.map(\.fields))")
+                #expect(decisions.allSatisfy { $0.message == "holding" })
+                #expect(decisions.allSatisfy { $0["reason"] == "MetricUnavailable" })
+                #expect(decisions.allSatisfy { $0["desiredReplicas"] == "\(Self.faultedStart)" })
+                let detail = signals.first?["detail"] ?? ""
+                let expected = row == .unavailable ? "503" : "not a query response JSON object"
+                #expect(detail.contains(expected), "detail: \(detail)")
+                #expect(!environment.writes.contains { $0.path == faultedPath })
+                #expect(try environment.specReplicas("statefulsets", row.faulted) == Self.faultedStart)
+            case .warning:
+                // The proxy adds the warning to every response for A, and headroom logs each
+                // distinct query's warning once, although 3 cycles received it.
+                // NOTE: a warned signal should count as invalid (no scale-down), but headroom
+                // still uses its value and scales A down to 2, so A's replicas are not checked.
+                let warnings = during.filter { $0.message == "Prometheus returned a warning" }
+                let queries = warnings.compactMap { $0["query"] }
+                #expect(!warnings.isEmpty)
+                #expect(Set(queries).count == warnings.count, "warning records: \(warnings.map(\.fields))")
+                #expect(warnings.allSatisfy { $0.level == "warning" })
+                #expect(warnings.allSatisfy { $0["warning"] == FaultingPrometheusProxy.warningText })
+                #expect(queries.allSatisfy { $0.contains(row.faulted) })
+            }
+
+            // B scaled while A's signal was faulted.
+            let healthyScaled = try #require(during.about(healthy).first { $0.message == "scaled" })
+            #expect(healthyScaled["desiredReplicas"] == "\(Self.healthyScaled)")
+            #expect(healthyScaled["reason"] == "ScaledUp")
+            #expect(try environment.specReplicas("deployments", row.healthy) == Self.healthyScaled)
+
+            if row.hasFallback {
+                let cycles = during.about(fallback).filter { DecisionCycle.decisionMessages.contains($0.message) }
+                let scaled = try #require(cycles.firstIndex { $0.message == "scaled" })
+                #expect(scaled == 2, "C's fallback should apply in its third failed cycle: \(cycles.map(\.fields))")
+                #expect(
+                    cycles[..<scaled].allSatisfy { $0["reason"] == "MetricUnavailable" },
+                    "C's decisions: \(cycles.map(\.fields))"
+                )
+                #expect(cycles[scaled]["reason"] == "Fallback")
+                #expect(cycles[scaled]["desiredReplicas"] == "\(Self.fallbackReplicas)")
+                #expect(try environment.specReplicas("statefulsets", row.fallback) == Self.fallbackReplicas)
+            }
+
+            guard row != .warning else { return }
+
+            // After recovery: recoveryCycles valid cycles hold, the next one scales A down.
+            // The `scaled` record is logged after the write, so waiting for it covers both.
+            var after: [JSONLogRecord] = []
+            try await HeadroomProcess.wait("\(row): A's scale-down after recovery", timeout: .seconds(30)) {
+                after = JSONLogRecord.parse(String(child.stderr().utf8.dropFirst(clearedAt)) ?? "").about(faulted)
+                return after.contains { $0.message == "scaled" }
+            }
+            #expect(environment.writes.contains { $0.path == faultedPath })
+            // A cycle whose query ran before the fault cleared may still log after it.
+            let pairs = Self.cycles(after)
+            let firstValid = try #require(pairs.firstIndex { $0.signal["status"] == "proposed" })
+            let valid = Array(pairs[firstValid...])
+            #expect(valid.allSatisfy { $0.signal["status"] == "proposed" })
+            #expect(
+                valid.count >= Self.recoveryCycles + 1,
+                "A's cycles after recovery: \(valid.map(\.decision.fields))"
+            )
+            for (index, cycle) in valid.prefix(Self.recoveryCycles).enumerated() {
+                #expect(cycle.decision.message == "holding", "valid cycle \(index + 1)")
+                #expect(cycle.decision["reason"] == "RecoveryBlocksScaleDown", "valid cycle \(index + 1)")
+                #expect(cycle.decision["desiredReplicas"] == "\(Self.faultedStart)")
+            }
+            let scaleDown = try #require(valid.dropFirst(Self.recoveryCycles).first)
+            #expect(scaleDown.decision.message == "scaled", "valid cycle 3: \(scaleDown.decision.fields)")
+            #expect(scaleDown.decision["reason"] == "ScaledDown")
+            #expect(scaleDown.decision["desiredReplicas"] == "\(Self.faultedRecovered)")
+            #expect(scaleDown.signal["value"].flatMap(Double.init) == 20)
+            #expect(try environment.specReplicas("statefulsets", row.faulted) == Self.faultedRecovered)
+        }
+
+        /// Pairs each decision record with the signal record before it; a decision whose signal
+        /// record is not in `records` is left out.
+        static func cycles(_ records: [JSONLogRecord]) -> [(signal: JSONLogRecord, decision: JSONLogRecord)] {
+            var pairs: [(signal: JSONLogRecord, decision: JSONLogRecord)] = []
+            var pending: JSONLogRecord?
+            for record in records {
+                if record.message == "signal" {
+                    pending = record
+                } else if DecisionCycle.decisionMessages.contains(record.message), let signal = pending {
+                    pairs.append((signal, record))
+                    pending = nil
+                }
+            }
+            return pairs
+        }
+    }
+}
