@@ -52,6 +52,8 @@ public enum MetricsError: Error, Sendable, Equatable {
     case unexpectedResultType(expected: String, actual: String)
     /// A PromQL template cannot be parsed or filled in.
     case invalidTemplate(template: String, reason: String)
+    /// Prometheus answered with `warnings`, such as a partial response; the result is not used.
+    case warned(warnings: [String])
 
     public var category: MetricsErrorCategory {
         switch self {
@@ -70,6 +72,8 @@ public enum MetricsError: Error, Sendable, Equatable {
             .internal
         case .invalidTemplate:
             .configuration
+        case .warned:
+            .transient
         }
     }
 }
@@ -91,6 +95,9 @@ extension MetricsError: CustomStringConvertible {
                 + "change the query so it returns an instant vector"
         case .invalidTemplate(let template, let reason):
             "invalid PromQL template \(template): \(reason)"
+        case .warned(let warnings):
+            "Prometheus answered with warnings (\(warnings.joined(separator: "; "))), so the result may be "
+                + "partial and is not used; fix the cause the warning names"
         }
     }
 }

@@ -161,8 +161,11 @@ public final class SignalSampler: Sendable {
         let result = try await limiter.run { () async throws(MetricsError) -> QueryResult in
             try await client.query(query, at: time, timeout: timeout)
         }
-        if !result.warnings.isEmpty, let warningHandler {
-            warningHandler(query, result.warnings)
+        if !result.warnings.isEmpty {
+            warningHandler?(query, result.warnings)
+            // A warned result can be partial (a store or shard missing), so the signal is
+            // invalid for the cycle rather than read from part of the data.
+            throw .warned(warnings: result.warnings)
         }
         return result
     }

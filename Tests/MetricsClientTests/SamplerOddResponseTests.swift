@@ -91,8 +91,8 @@ struct SamplerOddResponseTests {
         #expect(outcome["shop/emails"] == .value(7, age: .zero))
     }
 
-    /// Warnings of a successful response reach the handler with the query that drew them,
-    /// and the value is still used.
+    /// Warnings of a successful response reach the handler with the query that drew them, and
+    /// the signal fails for the cycle, because a warned result can be partial.
     @Test func responseWarningsReachHandler() async throws {
         let body = """
             {"status":"success","warnings":["partial response: store b unreachable"],
@@ -108,7 +108,8 @@ struct SamplerOddResponseTests {
 
         let outcome = await sampler.sample(signal, targets: [Self.target("emails")], at: Self.time)
 
-        #expect(outcome["shop/emails"] == .value(7, age: nil))
+        let expected = MetricsError.warned(warnings: ["partial response: store b unreachable"])
+        #expect(outcome["shop/emails"] == .failed(reason: "\(expected)"))
         let calls = received.withLock { $0 }
         #expect(calls.count == 1)
         #expect(calls.first?.query == "queue_depth{queue=\"emails\"}")
