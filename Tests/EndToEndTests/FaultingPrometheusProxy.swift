@@ -8,7 +8,7 @@ import TestSupport
 /// `marker` with its fault while failing is on, and forwards every other request unchanged.
 final class FaultingPrometheusProxy: Sendable {
     /// What a query with the marker gets while failing is on.
-    enum Fault: Sendable {
+    enum Fault: Sendable, Equatable {
         /// HTTP 503 with an error envelope, as Prometheus returns for a query that timed out or
         /// was cancelled.
         case unavailable
@@ -18,6 +18,8 @@ final class FaultingPrometheusProxy: Sendable {
         /// Prometheus' own response with a `warnings` list added, as Thanos or Mimir add to a
         /// partial result.
         case warning
+        /// Prometheus' own response, sent only after this delay, as an overloaded server does.
+        case delay(Duration)
     }
 
     /// The warning text that `.warning` adds.
@@ -49,6 +51,9 @@ final class FaultingPrometheusProxy: Sendable {
             if faulted, fault == .malformed {
                 return .json(200, Data(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":"#.utf8))
             }
+            if faulted, case .delay(let delay) = fault {
+                try? await Task.sleep(for: delay)
+            }
             var forwarded = HTTPRequest(
                 method: HTTPMethod(rawValue: request.method) ?? .get,
                 url: upstream + request.path + (query.isEmpty ? "" : "?" + query)
@@ -58,7 +63,7 @@ final class FaultingPrometheusProxy: Sendable {
             do {
                 let response = try await client.send(forwarded)
                 let type = response.header("Content-Type") ?? "application/json"
-                let body = faulted ? try Self.addingWarning(to: response.body) : response.body
+                let body = faulted && fault == .warning ? try Self.addingWarning(to: response.body) : response.body
                 return ServerResponse(status: response.status, headers: [("Content-Type", type)], body: body)
             } catch {
                 return .text(502, "forwarding to Prometheus failed: \(error)\n")

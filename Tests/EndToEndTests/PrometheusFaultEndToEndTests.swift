@@ -20,8 +20,8 @@ import Testing
 ///   afterFailedCycles: 3}`, on `fault_depth` = 40: cycles 1 and 2 hold at 4, cycle 3 rises to
 ///   9 with `Fallback` (the fallback is not rate limited, and 9 is within max 12).
 ///
-/// A query that outlasts a timeout is not a row: `headroom run` has no Prometheus timeout flag,
-/// and its fixed 30 s transfer timeout would hold each faulted cycle for 30 s.
+/// The slow row delays A's queries by 2 s at the proxy while `--prometheus-timeout 700ms` makes
+/// them fail as timed out; B's queries are not delayed.
 extension EndToEndTests {
     @Suite(.serialized) struct PrometheusFaultEndToEndTests {
         static let faultedStart = 6
@@ -37,14 +37,19 @@ extension EndToEndTests {
             case unavailable
             case malformed
             case warning
+            case slow
 
             var fault: FaultingPrometheusProxy.Fault {
                 switch self {
                 case .unavailable: .unavailable
                 case .malformed: .malformed
                 case .warning: .warning
+                case .slow: .delay(.seconds(2))
                 }
             }
+
+            /// Extra `headroom run` arguments: the slow row's queries time out after 700 ms.
+            var arguments: [String] { self == .slow ? ["--prometheus-timeout", "700ms"] : [] }
 
             var faulted: String { "a-\(rawValue)" }
             var healthy: String { "b-\(rawValue)" }
@@ -146,6 +151,7 @@ extension EndToEndTests {
             let policy = try environment.writePolicy(Self.policy(row))
             let arguments =
                 environment.runArguments(policy: policy, prometheusURL: proxy.baseURL) + ["--interval", "2s"]
+                + row.arguments
             let child = try HeadroomProcess.start(arguments, in: environment.directory)
             defer { child.terminate(grace: .seconds(12)) }
             let faulted = "StatefulSet shop/\(row.faulted)"
@@ -178,6 +184,7 @@ extension EndToEndTests {
                 case .unavailable: "503"
                 case .malformed: "not a query response JSON object"
                 case .warning: "answered with warnings"
+                case .slow: "timed out"
                 }
             #expect(detail.contains(expected), "detail: \(detail)")
             #expect(!environment.writes.contains { $0.path == faultedPath })

@@ -31,7 +31,7 @@ enum PrometheusConnection {
             tls: tls,
             credentials: credentials,
             extraHeaders: options.headers.map { HTTPHeader($0.name, $0.value) },
-            totalTimeout: .seconds(30)
+            totalTimeout: .milliseconds(Int64((options.timeoutSeconds * 1000).rounded()))
         )
     }
 

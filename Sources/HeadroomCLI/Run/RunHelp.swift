@@ -41,6 +41,9 @@ enum RunHelp {
           --prometheus-header NAME=VALUE     Extra header on every query, such as
                                              X-Scope-OrgID=tenant-a (repeatable).
           --prometheus-insecure-skip-verify  Do not verify the server certificate.
+          --prometheus-timeout DURATION      How long one query may take, connecting
+                                             included, before its signal fails for the
+                                             cycle (100ms to 5m, default 30s).
           -h, --help                         Show this text.
 
         Policy reload (not with --once):

@@ -56,6 +56,8 @@ struct RunOptions: Equatable {
         var basicAuthFile: String?
         var headers: [Header] = []
         var insecureSkipVerify = false
+        /// Seconds one query may take, connection included, before it fails as timed out.
+        var timeoutSeconds: Double = 30
     }
 
     struct Header: Equatable {
@@ -78,7 +80,7 @@ struct RunOptions: Equatable {
         "--metrics-address", "--max-concurrent-targets", "--kube-api-qps", "--kube-api-burst", "--prometheus-ca-file",
         "--prometheus-cert-file",
         "--prometheus-key-file", "--prometheus-bearer-token-file", "--prometheus-basic-auth-file",
-        "--prometheus-header",
+        "--prometheus-header", "--prometheus-timeout",
         "--policy-poll-interval", "--policy-configmap",
         "--leader-election-namespace", "--leader-election-lease", "--leader-election-lease-duration",
         "--leader-election-renew-deadline", "--leader-election-retry-period",
@@ -190,6 +192,13 @@ struct RunOptions: Equatable {
         case "--prometheus-basic-auth-file": prometheus.basicAuthFile = try Self.nonEmpty(flag, value)
         case "--prometheus-header": prometheus.headers.append(try Self.header(value))
         case "--prometheus-insecure-skip-verify": prometheus.insecureSkipVerify = true
+        case "--prometheus-timeout":
+            guard let seconds = PolicyDuration.seconds(value), seconds >= 0.1, seconds <= 300 else {
+                throw UsageError(
+                    message: "'--prometheus-timeout' needs a duration from 100ms to 5m, such as 10s; got '\(value)'"
+                )
+            }
+            prometheus.timeoutSeconds = seconds
         case "--policy-poll-interval":
             guard let seconds = PolicyDuration.seconds(value), seconds >= 1, seconds <= 3600 else {
                 throw UsageError(
