@@ -338,7 +338,7 @@ import Testing
             panicking.append(decision.conditions.panicking)
         }
         // 0 s: ceil(140 / 35) = 4, within tolerance. 15 s: panic → 12. 30–60 s: held at 12.
-        // 75 s: 60 s since the last trigger; panic ends and 150/s asks for ceil(150 / 35) = 5.
+        // 75 s: 60 s since the last trigger; panic ends and 150/s requests ceil(150 / 35) = 5.
         #expect(counts == [4, 12, 12, 12, 12, 5])
         #expect(reasons[1] == .panicMode)
         #expect(reasons[2] == .panicBlocksScaleDown)
@@ -381,7 +381,7 @@ import Testing
 @Suite struct FallbackTests {
     typealias F = EngineFixture
 
-    /// Fallback 8 after 3 failed cycles: the count holds at 4 for two cycles of failures, rises
+    /// Fallback 8 after 3 failed cycles: the count stays at 4 for two cycles of failures, rises
     /// to 8 on the third, stays there while the failure lasts, and the signals decide again as
     /// soon as one is valid (200 / 100 = 2, held at 8 by the signal's recovery cycles).
     @Test func fallbackAppliesAfterFailedCycles() {

@@ -30,7 +30,7 @@ import Testing
         return outcomes
     }
 
-    /// `headroom.io/paused: "true"` holds the count at 2 although 500 / 100 asks for 5, with
+    /// `headroom.io/paused: "true"` keeps the count at 2 although 500 / 100 requests 5, with
     /// one HeldByOperator Event over three cycles; removing it lets the next cycle scale.
     @Test func pauseHoldsUntilRemoved() async {
         let target = Self.target()
@@ -48,7 +48,7 @@ import Testing
         #expect(resumed == [.scaled(from: 2, to: 5)])
     }
 
-    /// A pause until 30 s after the epoch holds the cycles at 0 and 15 s; at 30 s it has
+    /// A pause until 30 s after the epoch stops writes in the cycles at 0 and 15 s; at 30 s it has
     /// expired, is ignored (not deleted) and announced once.
     @Test func pauseUntilTimeExpires() async {
         let target = Self.target()
@@ -104,7 +104,7 @@ import Testing
         #expect(harness.events.recorded.first { $0.reason == .invalidAnnotation }?.message.contains("tomorrow") == true)
     }
 
-    /// The policy's freeze holds every target with one Event each.
+    /// The policy's freeze stops writes to every target with one Event each.
     @Test func freezeHoldsEveryTarget() async {
         let target = Self.target()
         let harness = LoopHarness(targets: [target], controls: PolicyControls(freeze: true))

@@ -4,7 +4,8 @@ import Testing
 
 @testable import Autoscaler
 
-/// Shared cases C04, C06, C26 and C27 of ../shared/cases/README.md as timelines, each value
+/// Four production failures as timelines: warming pods' slow samples (C04), a rollout of an idle
+/// Deployment (C06), a spike capped by the database budget (C26) and a dependency outage (C27), each value
 /// worked out by hand in the comments.
 @Suite struct SharedCaseTimelineTests {
     typealias F = EngineFixture
@@ -204,7 +205,7 @@ import Testing
             history: ScalingHistory(startedAt: F.at(-60)),
             now: F.at(0)
         )
-        // 0.18 / 0.3 = 0.6 asks for fewer pods; the scale-down window since start holds 3.
+        // 0.18 / 0.3 = 0.6 requests fewer pods, but the scale-down window since start keeps 3.
         #expect(calm.desiredReplicas == 3)
         #expect(calm.conditions.downstreamLimited == false)
 
@@ -227,7 +228,7 @@ import Testing
 
     /// A fleet of 2, below its ceiling of 3, whose database has all 180 usable connections
     /// active while its pools have waiters: DownstreamBound. Latency (2 s) may not add pods,
-    /// so the count holds at 2 instead of ceil(2 × 1.5) = 3; the evidence names the numbers.
+    /// so the count stays at 2 instead of ceil(2 × 1.5) = 3; the evidence names the numbers.
     @Test func saturatedDatabaseBelowCeilingHoldsAsDownstreamBound() {
         let target = Self.c26Target()
         let readings: [String: SampleOutcome] = ["activeConnections": F.value(180)]
@@ -251,7 +252,7 @@ import Testing
         #expect(decision.conditions.evidence.contains { $0.contains("180 of 180 usable connections active") })
     }
 
-    /// The same saturated database, but the target's own pool signal asks for more
+    /// The same saturated database, but the target's own pool signal requests more
     /// (utilization 1.2 against 0.8: ceil(2 × 1.5) = 3): the pool signal still acts, within the
     /// ceiling, and the decision still reports DownstreamBound.
     @Test func poolSignalStillActsWhileDownstreamBound() {
@@ -337,7 +338,7 @@ import Testing
 }
 
 extension SignalPolicy {
-    /// A copy with `scope` set.
+    /// Returns a copy with `scope` set.
     func scoped(_ scope: SignalScope) -> SignalPolicy {
         var copy = self
         copy.scope = scope

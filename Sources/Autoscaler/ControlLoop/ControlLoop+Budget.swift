@@ -69,7 +69,7 @@ extension ControlLoop {
     ) -> BudgetClaim? {
         let last = history(of: target).lastClaim
         guard case .success(let workload) = read, let binding = target.database else {
-            // A target that is not read keeps its count, so it asks for nothing more.
+            // A target that is not read keeps its count, so it requests nothing more.
             return last.map { claim in
                 var held = claim
                 held.wantedReplicas = claim.currentReplicas
@@ -145,7 +145,7 @@ extension ControlLoop {
         }
     }
 
-    /// The reading's name at the start of a failed-reading line, so a changing reason (such as
+    /// Returns the reading's name at the start of a failed-reading line, so a changing reason (such as
     /// a sample's age) does not log the same failure again.
     static func readingName(_ line: String) -> Substring {
         line.prefix { $0 != ":" }

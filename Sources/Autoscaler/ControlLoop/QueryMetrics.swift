@@ -8,13 +8,13 @@ public struct QueryMetrics: Sendable {
     public init(registry: MetricsRegistry) {
         duration = registry.histogram(
             "headroom_query_duration_seconds",
-            help: "Wall time of one signal query to Prometheus, including decoding the answer.",
+            help: "Wall time of one signal query to Prometheus, including decoding the response.",
             labelNames: ["signal"],
             buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
         )
         errors = registry.counter(
             "headroom_query_errors_total",
-            help: "Signal queries that failed (unreachable, timed out, an error status or an unreadable answer).",
+            help: "Signal queries that failed (unreachable, timed out, an error status or an unreadable response).",
             labelNames: ["signal"]
         )
     }
@@ -25,7 +25,7 @@ public struct QueryMetrics: Sendable {
         if failed {
             errors.add(1, labels: [signal])
         } else {
-            // Exported at 0 from the first query, so rate() sees the first failure.
+            // Exported at 0 from the first query, so rate() counts the first failure.
             errors.add(0, labels: [signal])
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 extension DecisionEngine {
-    /// What the backpressure rules of one decision share.
+    /// The state the backpressure rules of one decision share.
     struct Context {
         let target: TargetPolicy
         let counts: PodCounts
@@ -55,7 +55,7 @@ extension DecisionEngine {
             target.signals.first { $0.name == name }?.category
         }
 
-        /// The highest active scheduled floor, within the budget ceiling and `maxReplicas`, and
+        /// Returns the highest active scheduled floor, within the budget ceiling and `maxReplicas`, and
         /// never below `minReplicas`; `nil` when no schedule is active.
         mutating func scheduledFloor() -> Int? {
             guard let active = ScheduledFloor.activeFloor(target.schedules, at: now) else { return nil }
@@ -100,7 +100,7 @@ extension DecisionEngine {
         return (true, max(bounded, projected ?? 0))
     }
 
-    /// The replicas for the demand projected ahead by `panic.lookaheadSeconds`, for a
+    /// Returns the replicas for the demand projected ahead by `panic.lookaheadSeconds`, for a
     /// `perReplica` signal whose short and own windows both have values; otherwise `nil`.
     static func projectedProposal(
         _ panic: PanicPolicy,
@@ -131,8 +131,8 @@ extension DecisionEngine {
         }
     }
 
-    /// The budget ceiling stops scale-up above the larger of the ceiling and the current count;
-    /// it never forces a scale-down. With the budget unknown, scale-up stops.
+    /// Applies the budget ceiling: it stops scale-up above the larger of the ceiling and the
+    /// current count, and never forces a scale-down. With the budget unknown, scale-up stops.
     static func applyBudget(_ steps: inout StepLog, _ context: inout Context) {
         guard let budget = context.budget else { return }
         let current = steps.current

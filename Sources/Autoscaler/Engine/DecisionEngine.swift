@@ -20,7 +20,7 @@ import MetricsClient
 ///    start of each period.
 /// 6. Panic mode goes straight to the short window's recommendation.
 /// 7. A scheduled floor raises the count, up to the budget ceiling and `maxReplicas`.
-/// 8. The starting cap holds scale-up while enough pods are still starting.
+/// 8. The starting cap stops scale-up while enough pods are still starting.
 /// 9. The budget ceiling stops scale-up above the larger of the ceiling and the current count;
 ///    with the budget unknown, scale-up stops. `maxReplicas` and `minReplicas` still bound all.
 public enum DecisionEngine {

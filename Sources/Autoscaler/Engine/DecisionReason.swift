@@ -59,16 +59,16 @@ public enum DecisionReason: String, Sendable, Codable, CaseIterable {
     /// The short window asked for at least the panic threshold times the Ready capacity; the
     /// count went straight to its recommendation.
     case panicMode = "PanicMode"
-    /// Panic mode holds the count: no scale-down while panicking.
+    /// Panic mode keeps the count: no scale-down while panicking.
     case panicBlocksScaleDown = "PanicBlocksScaleDown"
     /// A scheduled floor raised the count.
     case scheduledFloor = "ScheduledFloor"
     /// No scale signal has been valid for the fallback's cycles; the count rose to the
     /// fallback's.
     case fallback = "Fallback"
-    /// The loop holds the count: the target is paused by its annotation.
+    /// The loop keeps the count because the target is paused by its annotation.
     case paused = "Paused"
-    /// The loop holds the count at the target's pin annotation.
+    /// The loop keeps the count at the target's pin annotation.
     case pinned = "Pinned"
     /// The loop writes nothing: the policy freezes every target.
     case frozen = "Frozen"

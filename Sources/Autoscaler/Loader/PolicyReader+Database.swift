@@ -1,3 +1,4 @@
+import Foundation
 import YAML
 
 extension PolicyReader {
@@ -277,13 +278,25 @@ extension PolicyReader {
 
     /// Usable connections of a database whose limits are all fixed, or `nil`.
     static func fixedUsableConnections(_ database: DatabasePolicy) -> Double? {
-        guard let others = database.otherClients.fixedValue else { return nil }
-        if let pgbouncer = database.pgbouncer {
-            guard let clients = pgbouncer.maxClientConnections.fixedValue else { return nil }
-            return (clients - database.margin.connections(of: clients) - others).rounded(.down)
+        // The engine's own budget arithmetic, run without readings: it gives a number only when
+        // every value the budget needs is fixed.
+        var fixedOnly = database
+        fixedOnly.activeConnectionsQuery = nil
+        fixedOnly.pgbouncer?.clientsWaitingQuery = nil
+        fixedOnly.pgbouncer?.serversActiveQuery = nil
+        if fixedOnly.pgbouncer != nil, fixedOnly.pgbouncer?.maxClientConnections.fixedValue == nil { return nil }
+        if fixedOnly.pgbouncer == nil,
+            fixedOnly.maxConnections.fixedValue == nil || fixedOnly.reservedConnections.fixedValue == nil
+        {
+            return nil
         }
-        guard let limit = database.maxConnections.fixedValue, let reserved = database.reservedConnections.fixedValue
-        else { return nil }
-        return (limit - reserved - database.margin.connections(of: limit) - others).rounded(.down)
+        guard fixedOnly.otherClients.fixedValue != nil else { return nil }
+        let status = ConnectionBudget.evaluate(
+            fixedOnly,
+            readings: [:],
+            memory: DatabaseMemory(),
+            now: Date(timeIntervalSince1970: 0)
+        ).status
+        return status.usable.map(Double.init)
     }
 }

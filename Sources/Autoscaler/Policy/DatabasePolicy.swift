@@ -16,8 +16,8 @@ public struct DatabasePolicy: Sendable, Equatable, Codable {
     /// The share of the usable connections at or above which active connections, with pool
     /// waiters, mean the database is saturated (0 < x <= 1).
     public var saturationThreshold: Double
-    /// Seconds a budget read from queries stays in use after its queries stop answering; after
-    /// that, scale-up stops until they answer again.
+    /// Seconds a budget read from queries stays in use after its queries stop returning values.
+    /// After that, scale-up stops until they return values again.
     public var budgetMaxAgeSeconds: Int
     /// PgBouncer in front of the database, whose client limit is the budget then.
     public var pgbouncer: PgBouncerPolicy?
