@@ -6,9 +6,10 @@ import HTTPTransport
 /// Credentials live in the `HTTPClient`'s transport configuration. The transport reloads them
 /// and retries once on a 401, so a 401 that reaches this client is final.
 ///
-/// This client maps `Status` errors to `KubeError` and retries 429 and 503 after `Retry-After`,
-/// at most `maxThrottleRetries` times with each wait capped at `maxRetryAfter`. An optional
-/// client-side rate limit serves scale writes before event writes.
+/// This client maps `Status` errors to `KubeError`. It retries 429 and 503, and any other 5xx
+/// that carries a `Retry-After` header, after the wait the server requests, at most
+/// `maxThrottleRetries` times with each wait capped at `maxRetryAfter`. An optional client-side
+/// rate limit serves scale writes before event writes.
 public final class KubeClient: Sendable {
     public let server: String
     /// The default namespace from the configuration.
@@ -76,7 +77,7 @@ public final class KubeClient: Sendable {
             if (200..<300).contains(response.status) { return response.body }
 
             let status = KubeStatus.decode(response.body)
-            guard response.status == 429 || response.status == 503 else {
+            guard Self.isRetryable(response) else {
                 throw Self.error(httpStatus: response.status, status: status, target: call.target)
             }
             guard attempt <= maxThrottleRetries else {
@@ -91,7 +92,19 @@ public final class KubeClient: Sendable {
         }
     }
 
-    /// Computes the wait before retrying a 429 or 503: `Retry-After` (seconds or an HTTP-date),
+    /// Whether `response` calls for a retry: 429 and 503 always, and any other 5xx when it
+    /// carries a `Retry-After` header. client-go's `checkWait` (k8s.io/client-go/rest/request.go)
+    /// retries 429 and every 5xx that carries the header. Here 429 and 503 without it are retried
+    /// too, after 1 s, because both statuses mean that the same request may succeed later.
+    static func isRetryable(_ response: HTTPResponse) -> Bool {
+        switch response.status {
+        case 429, 503: true
+        case 500..<600: response.header("Retry-After") != nil
+        default: false
+        }
+    }
+
+    /// Computes the wait before retrying a 429 or 5xx: `Retry-After` (seconds or an HTTP-date),
     /// else the Status's `details.retryAfterSeconds`, else 1 s, capped at `maxRetryAfter`. A
     /// negative wait or a date in the past waits zero.
     func retryDelay(_ response: HTTPResponse, status: KubeStatus?) -> Duration {

@@ -22,7 +22,7 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     case conflict(target: KubeRequestTarget, status: KubeStatus?)
     /// 409 `AlreadyExists`: a create found an object with that name.
     case alreadyExists(target: KubeRequestTarget, status: KubeStatus?)
-    /// 429 or 503 still returned after `attempts` tries that honoured `Retry-After`.
+    /// 429 or 5xx still returned after `attempts` tries that honoured `Retry-After`.
     case throttled(target: KubeRequestTarget, httpStatus: Int, attempts: Int, status: KubeStatus?)
     /// Any other non-2xx response.
     case api(target: KubeRequestTarget, httpStatus: Int, status: KubeStatus?)
@@ -56,7 +56,9 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
         case .throttled(let target, let httpStatus, let attempts, let status):
             return "the API server kept returning \(httpStatus) to \(target.verb) \(target) "
                 + "after \(attempts) attempts" + serverMessage(status)
-                + ": lower the client QPS or check the API server's load"
+                + (httpStatus == 429
+                    ? ": lower the client QPS or check the API server's load"
+                    : ": check the API server's health and load")
         case .api(let target, let httpStatus, let status):
             let reason = status?.reason.map { " \($0)" } ?? ""
             return "\(target.verb) \(target) failed with HTTP \(httpStatus)\(reason)" + serverMessage(status)

@@ -30,6 +30,9 @@ enum RunHelp {
           --kube-api-qps N           Kubernetes API requests per second, 1 to 10000 (default 50);
                                      scale writes go before reads, reads before Events.
           --kube-api-burst N         Requests allowed at once above the rate (default 100).
+          --kube-timeout DURATION    How long one Kubernetes API request may take, connecting
+                                     included, before it fails as timed out and the target
+                                     backs off (100ms to 5m, default 30s).
 
         Prometheus connection:
           --prometheus-ca-file FILE          CA bundle (PEM) for an https:// URL.

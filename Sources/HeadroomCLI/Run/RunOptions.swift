@@ -19,6 +19,12 @@ struct RunOptions: Equatable {
     /// Client-side limit on Kubernetes API requests per second, and the burst above it.
     var kubeQPS: Double = 50
     var kubeBurst = 100
+    /// Seconds one Kubernetes API request may take, connection included, before it fails as
+    /// timed out. Each retry after `Retry-After` gets its own limit.
+    var kubeTimeoutSeconds: Double = 30
+
+    /// `kubeTimeoutSeconds` as the transport's total timeout, rounded to whole milliseconds.
+    var kubeTimeout: Duration { .milliseconds(Int64((kubeTimeoutSeconds * 1000).rounded())) }
     var prometheus = PrometheusOptions()
     /// Seconds between two reads of the policy file. A changed valid policy applies on the next cycle.
     var policyPollSeconds: Double = 5
@@ -77,7 +83,8 @@ struct RunOptions: Equatable {
     /// Options that take a value, so an unknown option is rejected before it takes the next argument.
     private static let valuedOptions: Set<String> = [
         "--policy", "--interval", "--prometheus", "--kubeconfig", "--context", "--log-format", "--log-level",
-        "--metrics-address", "--max-concurrent-targets", "--kube-api-qps", "--kube-api-burst", "--prometheus-ca-file",
+        "--metrics-address", "--max-concurrent-targets", "--kube-api-qps", "--kube-api-burst", "--kube-timeout",
+        "--prometheus-ca-file",
         "--prometheus-cert-file",
         "--prometheus-key-file", "--prometheus-bearer-token-file", "--prometheus-basic-auth-file",
         "--prometheus-header", "--prometheus-timeout",
@@ -185,6 +192,13 @@ struct RunOptions: Equatable {
                 throw UsageError(message: "'--kube-api-burst' needs a whole number from 1 to 100000; got '\(value)'")
             }
             kubeBurst = burst
+        case "--kube-timeout":
+            guard let seconds = PolicyDuration.seconds(value), seconds >= 0.1, seconds <= 300 else {
+                throw UsageError(
+                    message: "'--kube-timeout' needs a duration from 100ms to 5m, such as 10s; got '\(value)'"
+                )
+            }
+            kubeTimeoutSeconds = seconds
         case "--prometheus-ca-file": prometheus.caFile = try Self.nonEmpty(flag, value)
         case "--prometheus-cert-file": prometheus.certFile = try Self.nonEmpty(flag, value)
         case "--prometheus-key-file": prometheus.keyFile = try Self.nonEmpty(flag, value)

@@ -37,7 +37,9 @@ struct RunRuntime {
         let kubeHTTP: CurlHTTPClient
         let prometheusHTTP: CurlHTTPClient
         do {
-            kubeHTTP = try CurlHTTPClient(configuration: kubeConfiguration.transportConfiguration())
+            kubeHTTP = try CurlHTTPClient(
+                configuration: kubeConfiguration.transportConfiguration(totalTimeout: options.kubeTimeout)
+            )
             prometheusHTTP = try CurlHTTPClient(configuration: PrometheusConnection.transport(options.prometheus))
         } catch let error as RunSetupError {
             throw error
