@@ -12,10 +12,12 @@ import Testing
 ///   `fault_depth` = 50: it proposes ceil(50 / 10) = 5, within the allowed scale-up
 ///   max(3 + 100 %, 3 + 4) = 7. The fault hits its read (GET of the StatefulSet) or its scale
 ///   write (PATCH of `statefulsets/<name>/scale`) for exactly 3 attempts, so it stays at 3.
-///   The 4th attempt, after the backoff, writes 5.
+///   The 4th attempt, after the backoff, writes 5. In the 404 row A first scales to 5, is then
+///   deleted, and is recreated at 3 when the fault ends.
 /// - `b-<row>`, Deployment at 4 replicas, perReplica target 10 on `healthy_depth` = 70:
 ///   ceil(70 / 10) = 7 within max(4 + 100 %, 4 + 4) = 8, written in its first cycle while A
-///   fails.
+///   fails. The 401-revoked row is the exception: its process's own token is revoked, so B
+///   fails as well and scales once the token is restored, and no Event can be written.
 ///
 /// The waits follow `ControlLoop.backoff` with a 2 s interval. After the 1st failure the next
 /// cycle tries again. After the 2nd the wait is 4 s and after the 3rd 8 s, each stretched by
@@ -37,6 +39,7 @@ extension EndToEndTests {
 
         enum Row: String, CaseIterable, Sendable {
             case unauthorized = "401"
+            case revoked = "401-revoked"
             case forbidden = "403"
             case deleted = "404"
             case conflict = "409"
@@ -53,7 +56,17 @@ extension EndToEndTests {
             var writePath: String { readPath + "/scale" }
 
             /// Whether the fault hits the read of the workload, so no write is tried.
-            var failsRead: Bool { [.unauthorized, .deleted, .readError, .timeout].contains(self) }
+            var failsRead: Bool { [.unauthorized, .revoked, .deleted, .readError, .timeout].contains(self) }
+
+            /// Whether the row's process has its own token: the 403 row's is limited by RBAC, and
+            /// the 401-revoked row's is revoked, which fails B and every Event write as well.
+            var token: String? {
+                switch self {
+                case .forbidden: "headroom-e2e-restricted-token"
+                case .revoked: "headroom-e2e-revoked-token"
+                default: nil
+                }
+            }
 
             /// The Event reason Headroom writes for the faulted target, named as the HPA names it.
             var eventReason: String { failsRead ? "FailedGetScale" : "FailedRescale" }
@@ -61,7 +74,7 @@ extension EndToEndTests {
             /// The part of the error text that names this fault.
             var errorText: String {
                 switch self {
-                case .unauthorized: "the API server rejected the credentials (401) for get statefulsets"
+                case .unauthorized, .revoked: "the API server rejected the credentials (401) for get statefulsets"
                 case .forbidden: #"RBAC denies "patch" on "statefulsets/scale" in namespace "shop""#
                 case .deleted: #"statefulsets "\#(faulted)" in namespace "shop" was not found (404)"#
                 case .conflict: "conflicted twice although spec.replicas had not changed"
@@ -121,15 +134,23 @@ extension EndToEndTests {
                         count: attempts,
                         action: .delay(milliseconds: KubeAPIFaultEndToEndTests.injectedDelayMilliseconds)
                     )
-                case .forbidden, .deleted:
+                case .forbidden, .deleted, .revoked:
                     return nil
                 }
+            }
+
+            /// The status of A's failed requests in the rows that fail them with one, without the
+            /// 403 and 404 rows whose statuses come from the server's own checks.
+            var failureStatus: Int? {
+                if self == .revoked { return 401 }
+                guard let rule, case .fail(let status, _, _) = rule.action else { return nil }
+                return status
             }
 
             /// The failed requests of one attempt, and the `Retry-After` between them.
             var requestsPerAttempt: Int {
                 switch self {
-                case .unauthorized, .conflict: 2
+                case .unauthorized, .revoked, .conflict: 2
                 case .throttled, .readError, .writeError: 4
                 case .timeout, .forbidden, .deleted: 1
                 }
@@ -148,9 +169,9 @@ extension EndToEndTests {
             }
         }
 
-        /// The 403 row's own identity, so its RBAC limit binds no other row's process.
-        static let restrictedToken = "headroom-e2e-restricted-token"
-        static let restrictedIdentity = "restricted"
+        /// Returns the identity of a row with its own token, so its RBAC limit or revocation
+        /// binds no other row's process.
+        static func identity(_ row: Row) -> String { "headroom-\(row.rawValue)" }
 
         /// Everything Headroom needs, except any verb on `statefulsets/scale`.
         static let rulesWithoutStatefulSetScale = [
@@ -247,12 +268,12 @@ extension EndToEndTests {
             }
         }
 
-        /// Writes a kubeconfig like the environment's but with the restricted token.
-        static func restrictedKubeconfig(_ environment: EndToEndEnvironment) throws -> String {
+        /// Writes a kubeconfig like the environment's but with `token`.
+        static func kubeconfig(_ environment: EndToEndEnvironment, token: String) throws -> String {
             let text = try String(contentsOfFile: environment.kubeconfigPath, encoding: .utf8)
             return try environment.directory.write(
-                "kubeconfig-restricted",
-                text.replacingOccurrences(of: EndToEndEnvironment.token, with: restrictedToken)
+                "kubeconfig-\(token)",
+                text.replacingOccurrences(of: EndToEndEnvironment.token, with: token)
             )
         }
 
@@ -263,11 +284,14 @@ extension EndToEndTests {
             let rowStarted = ContinuousClock.now
             var arguments = environment.runArguments(policy: try environment.writePolicy(policy(row)))
             arguments += ["--interval", "2s"] + row.arguments
-            if row == .forbidden {
-                environment.cluster.access.addToken(restrictedToken, identity: restrictedIdentity)
-                environment.cluster.access.setRules(rulesWithoutStatefulSetScale, for: restrictedIdentity)
+            if let token = row.token {
+                // The 401-revoked row's token stays unknown to the server until the fault ends.
+                if row == .forbidden {
+                    environment.cluster.access.addToken(token, identity: identity(row))
+                    environment.cluster.access.setRules(rulesWithoutStatefulSetScale, for: identity(row))
+                }
                 let index = try #require(arguments.firstIndex(of: "--kubeconfig"))
-                arguments[index + 1] = try restrictedKubeconfig(environment)
+                arguments[index + 1] = try kubeconfig(environment, token: token)
             }
             if let rule = row.rule { environment.cluster.faults.add(rule) }
 
@@ -290,13 +314,15 @@ extension EndToEndTests {
             ) {
                 AttemptLog.failures(records(), target: row.faultedTarget).count >= failedAttempts
             }
-            // The fault ends here: the 403 and 404 rows lift it, the others' rules have expired.
+            // The fault ends here: the 401-revoked, 403 and 404 rows lift it, and the others'
+            // rules have expired.
             // The 404 row's StatefulSet does not exist now, so its replicas read as nil.
             let replicasDuringFault = try? environment.specReplicas("statefulsets", row.faulted)
             let healthyDuringFault = try environment.specReplicas("deployments", row.healthy)
             let logDuringFault = records()
             switch row {
-            case .forbidden: environment.cluster.access.setRules(nil, for: restrictedIdentity)
+            case .forbidden: environment.cluster.access.setRules(nil, for: identity(row))
+            case .revoked: environment.cluster.access.addToken(row.token ?? "", identity: identity(row))
             case .deleted: try environment.seed(kind: "StatefulSet", name: row.faulted, replicas: faultedStart)
             default: break
             }
@@ -320,6 +346,7 @@ extension EndToEndTests {
                 replicasDuringFault: replicasDuringFault,
                 healthyDuringFault: healthyDuringFault,
                 finalReplicas: try environment.specReplicas("statefulsets", row.faulted),
+                healthyFinal: try environment.specReplicas("deployments", row.healthy),
                 duration: ContinuousClock.now - rowStarted
             )
         }
@@ -332,6 +359,8 @@ extension EndToEndTests {
                 failed = audit.scaleWrites("statefulsets", row.faulted).filter { $0.status == 403 }
             case .deleted:
                 failed = audit.reads("statefulsets", row.faulted).filter { $0.status == 404 }
+            case .revoked:
+                failed = audit.reads("statefulsets", row.faulted).filter { $0.status == 401 }
             case .timeout:
                 failed = Array(audit.reads("statefulsets", row.faulted).prefix(failedAttempts))
             default:
@@ -352,6 +381,7 @@ extension EndToEndTests {
             replicasDuringFault: Int?,
             healthyDuringFault: Int?,
             finalReplicas: Int?,
+            healthyFinal: Int?,
             duration: Duration
         ) throws {
             var checks: [FaultMatrix.Check] = []
@@ -375,12 +405,35 @@ extension EndToEndTests {
             let expectedMessage = row.failsRead ? "reading the workload failed" : "writing the replica count failed"
             #expect(failures.allSatisfy { $0.message == expectedMessage }, "\(name): \(failures.map(\.message))")
             let faultEvents = audit.events(about: row.faulted).filter { $0.reason.hasPrefix("Failed") }
-            let firstEvent = faultEvents.first
-            #expect(firstEvent?.reason == row.eventReason, "\(name): events \(faultEvents.map(\.reason))")
-            #expect(firstEvent?.entry.method == "POST")
-            #expect(firstEvent?.message.contains(row.errorText) == true, "\(name): \(firstEvent?.message ?? "none")")
-            checks.append(.init("Event reason", expected: row.eventReason, observed: firstEvent?.reason ?? "none"))
-            #expect(Set(faultEvents.map(\.reason)) == [row.eventReason], "\(name): \(faultEvents.map(\.reason))")
+            if row == .revoked {
+                // The revoked token cannot write Events either: each attempt to report the
+                // failure is rejected with 401 and logged with the Event's reason.
+                #expect(faultEvents.isEmpty, "\(name): Events written with a revoked token")
+                let unrecorded = logDuringFault.filter {
+                    $0.message == "recording an Event failed" && $0["target"] == row.faultedTarget
+                }
+                let reason = unrecorded.first?["eventReason"] ?? "none"
+                let rejected = unrecorded.first?["error"]?.contains("(401)") == true
+                #expect(reason == row.eventReason, "\(name): \(unrecorded.map(\.fields))")
+                #expect(rejected, "\(name): \(unrecorded.map(\.fields))")
+                checks.append(
+                    .init(
+                        "Event reason",
+                        expected: "\(row.eventReason), rejected with 401",
+                        observed: "\(reason), \(rejected ? "rejected with 401" : "not rejected")"
+                    )
+                )
+            } else {
+                let firstEvent = faultEvents.first
+                #expect(firstEvent?.reason == row.eventReason, "\(name): events \(faultEvents.map(\.reason))")
+                #expect(firstEvent?.entry.method == "POST")
+                #expect(
+                    firstEvent?.message.contains(row.errorText) == true,
+                    "\(name): \(firstEvent?.message ?? "none")"
+                )
+                checks.append(.init("Event reason", expected: row.eventReason, observed: firstEvent?.reason ?? "none"))
+                #expect(Set(faultEvents.map(\.reason)) == [row.eventReason], "\(name): \(faultEvents.map(\.reason))")
+            }
 
             // The replicas during the fault: unchanged at 3 (the 404 row's object was gone).
             let expectedDuring = row == .deleted ? nil : faultedStart
@@ -399,7 +452,7 @@ extension EndToEndTests {
 
             // The injected statuses: per attempt the expected number of requests, each retry
             // no earlier than Retry-After after the request before it.
-            if let rule = row.rule, case .fail(let status, _, _) = rule.action {
+            if let status = row.failureStatus {
                 let path = row.failsRead ? row.readPath : row.writePath
                 let failed = audit.entries.filter { $0.path == path && $0.status == status }
                 #expect(failed.count == failedAttempts * row.requestsPerAttempt, "\(name): \(failed.count) × \(status)")
@@ -507,10 +560,25 @@ extension EndToEndTests {
             #expect(success?.message.hasPrefix("New size: \(faultedDesired);") == true)
 
             // The healthy target scaled while A failed.
-            let healthyScaled = logDuringFault.about(row.healthyTarget).first { $0.message == "scaled" }
-            #expect(healthyScaled?["desiredReplicas"] == "\(healthyDesired)", "\(name): B during the fault")
-            #expect(healthyDuringFault == healthyDesired)
-            checks.append(.init("B replicas during fault", expected: healthyDesired, observed: healthyDuringFault))
+            if row == .revoked {
+                // B shares the revoked token, so it stays at 4 too and scales after the fault.
+                let healthyFailures = AttemptLog.failures(logDuringFault, target: row.healthyTarget)
+                #expect(healthyFailures.count >= 2, "\(name): B's failures \(healthyFailures.map(\.fields))")
+                #expect(healthyDuringFault == healthyStart)
+                #expect(healthyFinal == healthyDesired)
+                checks.append(.init("B replicas after recovery", expected: healthyDesired, observed: healthyFinal))
+            } else {
+                let healthyScaled = logDuringFault.about(row.healthyTarget).first { $0.message == "scaled" }
+                #expect(healthyScaled?["desiredReplicas"] == "\(healthyDesired)", "\(name): B during the fault")
+                #expect(healthyDuringFault == healthyDesired)
+            }
+            checks.append(
+                .init(
+                    "B replicas during fault",
+                    expected: row == .revoked ? healthyStart : healthyDesired,
+                    observed: healthyDuringFault
+                )
+            )
 
             // Scale writes before their Rescale Events, for both targets.
             let unordered =
