@@ -18,6 +18,10 @@ public final class KubeClient: Sendable {
     public let fieldManager: String
     public let maxThrottleRetries: Int
     public let maxRetryAfter: Duration
+    /// The maximum time one call may spend waiting between its retries, or `nil` for no limit. A
+    /// retry whose wait would pass it is not made: the call fails as throttled, and the error
+    /// carries the requested wait for the caller's own schedule.
+    public let maxRetryWait: Duration?
     let http: any HTTPClient
     let rateLimiter: RequestRateLimiter?
     let clock: any KubeClock
@@ -32,6 +36,7 @@ public final class KubeClient: Sendable {
         fieldManager: String = "headroom",
         maxThrottleRetries: Int = 3,
         maxRetryAfter: Duration = .seconds(30),
+        maxRetryWait: Duration? = nil,
         wallClock: @escaping @Sendable () -> Date = { Date() }
     ) {
         server = configuration.server
@@ -42,6 +47,7 @@ public final class KubeClient: Sendable {
         self.fieldManager = fieldManager
         self.maxThrottleRetries = max(0, maxThrottleRetries)
         self.maxRetryAfter = maxRetryAfter
+        self.maxRetryWait = maxRetryWait
         self.wallClock = wallClock
     }
 
@@ -64,6 +70,7 @@ public final class KubeClient: Sendable {
         request.body = call.body
 
         var attempt = 1
+        var waited = Duration.zero
         while true {
             if let rateLimiter { await rateLimiter.acquire(call.priority) }
             let response: HTTPResponse
@@ -80,16 +87,35 @@ public final class KubeClient: Sendable {
             guard Self.isRetryable(response) else {
                 throw Self.error(httpStatus: response.status, status: status, target: call.target)
             }
-            guard attempt <= maxThrottleRetries else {
-                throw .throttled(target: call.target, httpStatus: response.status, attempts: attempt, status: status)
+            let delay = retryDelay(response, status: status)
+            let overBudget = maxRetryWait.map { waited + delay > $0 } ?? false
+            guard attempt <= maxThrottleRetries, !overBudget else {
+                throw .throttled(
+                    target: call.target,
+                    httpStatus: response.status,
+                    attempts: attempt,
+                    status: Self.status(status, retryAfter: delay)
+                )
             }
             do {
-                try await clock.sleep(for: retryDelay(response, status: status))
+                try await clock.sleep(for: delay)
             } catch {
                 throw .transport(.cancelled(url: call.path), target: call.target)
             }
+            waited += delay
             attempt += 1
         }
+    }
+
+    /// Returns `status` (or an empty Status) with `details.retryAfterSeconds` set to `delay`
+    /// rounded up to whole seconds: the wait the server requested, as `retryDelay` reads it from
+    /// the header or the body.
+    static func status(_ status: KubeStatus?, retryAfter delay: Duration) -> KubeStatus {
+        var result = status ?? KubeStatus()
+        var details = result.details ?? KubeStatus.Details()
+        details.retryAfterSeconds = Int(delay.components.seconds) + (delay.components.attoseconds > 0 ? 1 : 0)
+        result.details = details
+        return result
     }
 
     /// Whether `response` calls for a retry: 429 and 503 always, and any other 5xx when it

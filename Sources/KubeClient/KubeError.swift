@@ -22,7 +22,8 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     case conflict(target: KubeRequestTarget, status: KubeStatus?)
     /// 409 `AlreadyExists`: a create found an object with that name.
     case alreadyExists(target: KubeRequestTarget, status: KubeStatus?)
-    /// 429 or 5xx still returned after `attempts` tries that honoured `Retry-After`.
+    /// 429 or 5xx still returned after `attempts` tries that honoured `Retry-After`, or after
+    /// fewer when the next wait would pass the client's `maxRetryWait`.
     case throttled(target: KubeRequestTarget, httpStatus: Int, attempts: Int, status: KubeStatus?)
     /// Any other non-2xx response.
     case api(target: KubeRequestTarget, httpStatus: Int, status: KubeStatus?)
@@ -54,8 +55,10 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
         case .alreadyExists(let target, _):
             return "\(target) already exists (409 AlreadyExists)"
         case .throttled(let target, let httpStatus, let attempts, let status):
-            return "the API server kept returning \(httpStatus) to \(target.verb) \(target) "
-                + "after \(attempts) attempts" + serverMessage(status)
+            let tries = attempts == 1 ? "" : " on all \(attempts) attempts"
+            let wait = status?.details?.retryAfterSeconds.map { ", requesting a wait of \($0) s" } ?? ""
+            return "the API server returned \(httpStatus) to \(target.verb) \(target)\(tries)\(wait)"
+                + serverMessage(status)
                 + (httpStatus == 429
                     ? ": lower the client QPS or check the API server's load"
                     : ": check the API server's health and load")
@@ -81,6 +84,13 @@ public enum KubeError: Error, Sendable, CustomStringConvertible {
     private func serverMessage(_ status: KubeStatus?) -> String {
         guard let message = status?.message, !message.isEmpty else { return "" }
         return " (server: \(message))"
+    }
+
+    /// The seconds a throttled call's last response requested before the next attempt, `nil`
+    /// for other errors.
+    public var retryAfterSeconds: Double? {
+        guard case .throttled(_, _, _, let status) = self else { return nil }
+        return status?.details?.retryAfterSeconds.map(Double.init)
     }
 
     /// Whether a later attempt may succeed without a change of configuration or RBAC.

@@ -18,6 +18,22 @@ public struct KubeStatus: Sendable, Equatable, Decodable {
         public var uid: String?
         public var causes: [Cause]?
         public var retryAfterSeconds: Int?
+
+        public init(
+            name: String? = nil,
+            group: String? = nil,
+            kind: String? = nil,
+            uid: String? = nil,
+            causes: [Cause]? = nil,
+            retryAfterSeconds: Int? = nil
+        ) {
+            self.name = name
+            self.group = group
+            self.kind = kind
+            self.uid = uid
+            self.causes = causes
+            self.retryAfterSeconds = retryAfterSeconds
+        }
     }
 
     /// `Success` or `Failure`.

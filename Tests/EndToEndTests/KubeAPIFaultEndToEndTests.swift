@@ -78,17 +78,15 @@ extension EndToEndTests {
                 case .forbidden: #"RBAC denies "patch" on "statefulsets/scale" in namespace "shop""#
                 case .deleted: #"statefulsets "\#(faulted)" in namespace "shop" was not found (404)"#
                 case .conflict: "conflicted twice although spec.replicas had not changed"
-                case .throttled: "the API server kept returning 429 to patch"
-                case .readError: "the API server kept returning 500 to get"
-                case .writeError: "the API server kept returning 503 to patch"
+                case .throttled: "the API server returned 429 to patch"
+                case .readError: "the API server returned 500 to get"
+                case .writeError: "the API server returned 503 to patch"
                 case .timeout: "timed out after"
                 }
             }
 
             /// The injected rule that fails the first 3 attempts and then expires by its count.
-            /// An attempt sends 2 requests when the transport retries a 401 once with reloaded
-            /// credentials or the loop retries a 409 once. It sends 4 when the client retries a
-            /// 429 or 5xx with `Retry-After` 3 times. `nil` for the rows faulted another way.
+            /// `nil` for the rows faulted another way.
             var rule: FaultRule? {
                 let attempts = KubeAPIFaultEndToEndTests.failedAttempts
                 switch self {
@@ -96,35 +94,35 @@ extension EndToEndTests {
                     return FaultRule(
                         method: "GET",
                         path: readPath,
-                        count: 2 * attempts,
+                        count: requestsPerAttempt * attempts,
                         action: .fail(status: 401, reason: "Unauthorized", retryAfterSeconds: nil)
                     )
                 case .conflict:
                     return FaultRule(
                         method: "PATCH",
                         path: writePath,
-                        count: 2 * attempts,
+                        count: requestsPerAttempt * attempts,
                         action: .fail(status: 409, reason: "Conflict", retryAfterSeconds: nil)
                     )
                 case .throttled:
                     return FaultRule(
                         method: "PATCH",
                         path: writePath,
-                        count: 4 * attempts,
+                        count: requestsPerAttempt * attempts,
                         action: .fail(status: 429, reason: "TooManyRequests", retryAfterSeconds: 2)
                     )
                 case .readError:
                     return FaultRule(
                         method: "GET",
                         path: readPath,
-                        count: 4 * attempts,
+                        count: requestsPerAttempt * attempts,
                         action: .fail(status: 500, reason: "InternalError", retryAfterSeconds: 1)
                     )
                 case .writeError:
                     return FaultRule(
                         method: "PATCH",
                         path: writePath,
-                        count: 4 * attempts,
+                        count: requestsPerAttempt * attempts,
                         action: .fail(status: 503, reason: "ServiceUnavailable", retryAfterSeconds: 1)
                     )
                 case .timeout:
@@ -147,20 +145,34 @@ extension EndToEndTests {
                 return status
             }
 
-            /// The failed requests of one attempt, and the `Retry-After` between them.
+            /// The failed requests of one attempt. The transport retries a 401 once with reloaded
+            /// credentials, and the loop retries a 409 once after a re-read. The client retries a
+            /// 5xx with `Retry-After: 1` once, because its waits for one call may add up to half
+            /// the 2 s interval, and for the same reason it does not retry a 429 that requests 2 s.
             var requestsPerAttempt: Int {
                 switch self {
-                case .unauthorized, .revoked, .conflict: 2
-                case .throttled, .readError, .writeError: 4
-                case .timeout, .forbidden, .deleted: 1
+                case .unauthorized, .revoked, .conflict, .readError, .writeError: 2
+                case .throttled, .timeout, .forbidden, .deleted: 1
                 }
             }
 
+            /// The wait the injected response requests, which both the client's retries and the
+            /// loop's next attempt honour.
             var retryAfterSeconds: Double? {
                 switch self {
                 case .throttled: 2
                 case .readError, .writeError: 1
                 default: nil
+                }
+            }
+
+            /// The longest A's failed attempt may hold a cycle: the request timeout, or the
+            /// client's budget for `Retry-After` waits of half the 2 s interval.
+            var delayWithinCycle: Double {
+                switch self {
+                case .timeout: KubeAPIFaultEndToEndTests.kubeTimeout
+                case .throttled, .readError, .writeError: KubeAPIFaultEndToEndTests.interval / 2
+                default: 0
                 }
             }
 
@@ -464,15 +476,9 @@ extension EndToEndTests {
                     )
                 )
                 if let retryAfter = row.retryAfterSeconds {
-                    var shortest = Double.infinity
-                    for attempt in stride(from: 0, to: failed.count, by: row.requestsPerAttempt) {
-                        let times = failed[attempt..<min(attempt + row.requestsPerAttempt, failed.count)].map {
-                            $0.time.timeIntervalSince1970
-                        }
-                        for (earlier, later) in zip(times, times.dropFirst()) {
-                            shortest = min(shortest, later - earlier)
-                        }
-                    }
+                    // Within an attempt the client waits; between attempts the loop does.
+                    let times = failed.map { $0.time.timeIntervalSince1970 }
+                    let shortest = zip(times, times.dropFirst()).map { $1 - $0 }.min() ?? .infinity
                     #expect(shortest >= retryAfter, "\(name): a retry came \(shortest) s after the request before")
                     checks.append(
                         .init(
@@ -496,8 +502,8 @@ extension EndToEndTests {
             }
 
             // The backoff: after failure k the next read comes no earlier than
-            // ExpectedBackoff(k), and at most one cycle plus slack after the later of that wait
-            // and the interval. The next read is the first one after the failed requests of
+            // ExpectedBackoff(k) or the requested Retry-After, and at most one cycle plus slack
+            // after the latest of those and the interval. The next read is the first one after the failed requests of
             // attempt k, because the log's times have millisecond resolution and a failure is
             // logged within a millisecond of its last request.
             let groups = failedRequestGroups(row, audit: audit)
@@ -513,8 +519,10 @@ extension EndToEndTests {
                 let lastFailed = groups[index].last?.sequence ?? Int.max
                 let next = reads.first { $0.sequence > lastFailed }?.time.timeIntervalSince1970
                 let gap = (next ?? .infinity) - failure
-                let lowest = wait > interval ? wait - 0.05 : 0
-                let highest = max(wait, interval) + lateness
+                let requested = row.retryAfterSeconds ?? 0
+                let earliest = max(wait > interval ? wait : 0, requested)
+                let lowest = earliest > 0 ? earliest - 0.05 : 0
+                let highest = max(wait, interval, requested) + lateness
                 let within = gap >= lowest && gap <= highest
                 #expect(
                     within,
@@ -571,6 +579,24 @@ extension EndToEndTests {
                 let healthyScaled = logDuringFault.about(row.healthyTarget).first { $0.message == "scaled" }
                 #expect(healthyScaled?["desiredReplicas"] == "\(healthyDesired)", "\(name): B during the fault")
                 #expect(healthyDuringFault == healthyDesired)
+
+                // B's cycles keep their pace. Each cycle reconciles after every read, so A's
+                // timeout or its client's waits for Retry-After (at most half the interval)
+                // may delay B's decision within a cycle, but by no more than that plus 1 s.
+                let healthyCycles = logDuringFault.about(row.healthyTarget).filter {
+                    DecisionCycle.decisionMessages.contains($0.message)
+                }
+                let times = healthyCycles.compactMap(AttemptLog.time)
+                let longest = zip(times, times.dropFirst()).map { $1 - $0 }.max() ?? .infinity
+                let limit = interval + row.delayWithinCycle + 1
+                #expect(longest <= limit, "\(name): B's longest gap between cycles was \(longest) s")
+                checks.append(
+                    .init(
+                        "B longest cycle gap in fault",
+                        expected: "≤ \(limit) s",
+                        observed: longest <= limit ? "≤ \(limit) s" : String(format: "%.2f s", longest)
+                    )
+                )
             }
             checks.append(
                 .init(

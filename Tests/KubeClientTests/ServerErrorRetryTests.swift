@@ -13,13 +13,19 @@ import Testing
         {"kind":"Scale","metadata":{"resourceVersion":"12"},"spec":{"replicas":4},"status":{"replicas":4}}
         """
 
-    func client(_ http: FakeHTTPClient, clock: ManualKubeClock, retries: Int = 3) -> KubeClient {
+    func client(
+        _ http: FakeHTTPClient,
+        clock: ManualKubeClock,
+        retries: Int = 3,
+        maxRetryWait: Duration? = nil
+    ) -> KubeClient {
         KubeClient(
             configuration: KubeConfiguration(server: "https://127.0.0.1:6443"),
             http: http,
             clock: clock,
             maxThrottleRetries: retries,
-            maxRetryAfter: .seconds(30)
+            maxRetryAfter: .seconds(30),
+            maxRetryWait: maxRetryWait
         )
     }
 
@@ -96,5 +102,60 @@ import Testing
     )
     func retryableStatuses(status: Int, retryAfter: String?, expected: Bool) {
         #expect(KubeClient.isRetryable(Self.failure(status, retryAfter: retryAfter)) == expected)
+    }
+
+    /// With a 1 s budget, a 429 that requests 2 s is not retried: one request, no sleep, and
+    /// the error carries the requested 2 s for the caller's schedule.
+    @Test func waitOverBudgetIsNotMade() async throws {
+        let http = FakeHTTPClient([
+            FakeHTTPClient.json(429, "{}", headers: [HTTPHeader("Retry-After", "2")]),
+            FakeHTTPClient.json(200, Self.scaleBody),
+        ])
+        let clock = ManualKubeClock(advancesOnSleep: true)
+
+        let error = await #expect(throws: KubeError.self) {
+            try await client(http, clock: clock, maxRetryWait: .seconds(1)).scale(of: Self.target)
+        }
+
+        #expect(http.requests.count == 1)
+        #expect(clock.sleeps.isEmpty)
+        #expect(error?.retryAfterSeconds == 2)
+        guard case .throttled(_, 429, let attempts, _) = error else {
+            Issue.record("expected throttled 429, got \(String(describing: error))")
+            return
+        }
+        #expect(attempts == 1)
+    }
+
+    /// With a 1 s budget and 503s that request 1 s each, the first retry fits (1 s in all) and
+    /// the second would make 2 s, so the call stops after 2 requests with the requested 1 s.
+    @Test func budgetStopsRetriesPartWay() async throws {
+        let http = FakeHTTPClient(Array(repeating: Self.failure(503, retryAfter: "1"), count: 4))
+        let clock = ManualKubeClock(advancesOnSleep: true)
+
+        let error = await #expect(throws: KubeError.self) {
+            try await client(http, clock: clock, maxRetryWait: .seconds(1)).scale(of: Self.target)
+        }
+
+        #expect(http.requests.count == 2)
+        #expect(clock.sleeps == [.seconds(1)])
+        #expect(error?.retryAfterSeconds == 1)
+    }
+
+    /// The requested wait is stored rounded up to whole seconds, and a given Status keeps its
+    /// other fields.
+    @Test func requestedWaitRoundsUpAndIsCapped() {
+        #expect(KubeClient.status(nil, retryAfter: .milliseconds(1500)).details?.retryAfterSeconds == 2)
+        #expect(KubeClient.status(nil, retryAfter: .seconds(30)).details?.retryAfterSeconds == 30)
+        let reason = KubeClient.status(KubeStatus(reason: "TooManyRequests"), retryAfter: .seconds(1))
+        #expect(reason.reason == "TooManyRequests")
+        #expect(reason.details?.retryAfterSeconds == 1)
+    }
+
+    /// Errors other than throttling carry no requested wait.
+    @Test func otherErrorsRequestNoWait() {
+        let target = Self.target.target(verb: "get")
+        #expect(KubeError.notFound(target: target, status: nil).retryAfterSeconds == nil)
+        #expect(KubeError.api(target: target, httpStatus: 500, status: nil).retryAfterSeconds == nil)
     }
 }

@@ -12,6 +12,14 @@ public struct BackingOff: Error, CustomStringConvertible {
     }
 }
 
+/// A failed read or write that carries the wait the server requested before the next attempt,
+/// such as the `Retry-After` of a 429. The loop waits at least that long, even when its own
+/// backoff is shorter.
+public protocol ServerRequestedWait: Error {
+    /// Seconds the server requested, or `nil` when it named no wait.
+    var retryAfterSeconds: Double? { get }
+}
+
 extension ControlLoop {
     /// The longest wait between attempts on a failing target.
     static let maxBackoffSeconds = 300.0
@@ -38,14 +46,22 @@ extension ControlLoop {
         return BackingOff(target: target.identity, until: until, failures: state.failures)
     }
 
-    /// Counts a failed read or write of `target` and schedules its next attempt.
-    func recordFailure(_ target: TargetPolicy, at now: Date) {
+    /// Counts a failed read or write of `target` and schedules its next attempt, no earlier
+    /// than the wait the server requested with `error`, if it requested one.
+    func recordFailure(_ target: TargetPolicy, at now: Date, error: any Error) {
         let interval = configuration.interval.timeInterval
+        let requested = (error as? any ServerRequestedWait)?.retryAfterSeconds ?? 0
         update(target) { state in
             state.failures += 1
             let wait = Self.backoff(failures: state.failures, interval: interval, target: target.identity)
-            // The next cycle starts `interval` later anyway; skip cycles only beyond that.
-            state.retryAt = wait > interval ? now.addingTimeInterval(wait) : nil
+            if requested > 0 {
+                // The next cycle may start less than `interval` after this failure, so a
+                // requested wait always sets the time of the next attempt.
+                state.retryAt = now.addingTimeInterval(max(wait, requested))
+            } else {
+                // The next cycle starts `interval` later anyway; skip cycles only beyond that.
+                state.retryAt = wait > interval ? now.addingTimeInterval(wait) : nil
+            }
         }
     }
 

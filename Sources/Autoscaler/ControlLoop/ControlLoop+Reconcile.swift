@@ -21,7 +21,7 @@ extension ControlLoop {
             log.debug("reading the workload skipped", ["error": .string("\(error)")])
             return .failed("reading \(target.identity) \(error)")
         case .failure(let error):
-            recordFailure(target, at: clock.now)
+            recordFailure(target, at: clock.now, error: error)
             metrics.errors.add(1, labels: labels + ["read"])
             // Logged at error once per failure streak; the Event's count keeps the tally.
             let alreadyFailing = history(of: target).readFailing
@@ -166,7 +166,7 @@ extension ControlLoop {
                 throw ControlLoopError.conflictAfterRetry(target: target.identity)
             }
         } catch {
-            recordFailure(target, at: clock.now)
+            recordFailure(target, at: clock.now, error: error)
             metrics.errors.add(1, labels: labels + ["write"])
             log.error(
                 "writing the replica count failed",

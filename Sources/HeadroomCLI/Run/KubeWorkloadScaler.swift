@@ -67,6 +67,10 @@ struct KubeWorkloadScaler: WorkloadScaler {
     }
 }
 
+/// A throttled call's requested wait reaches the loop's backoff, so the next attempt on the
+/// target comes no earlier than the API server requested.
+extension KubeError: ServerRequestedWait {}
+
 /// HorizontalPodAutoscaler lists by namespace, kept for `ttl` seconds so a cycle over many
 /// targets of one namespace sends one list.
 final class HPACache: Sendable {

@@ -46,11 +46,14 @@ struct RunRuntime {
         } catch {
             throw RunSetupError.setupFailed(what: "the HTTP clients", reason: "\(error)")
         }
-        // Scale writes go before reads, and reads before Events.
+        // Scale writes go before reads, and reads before Events. A cycle waits for every
+        // target, so one call's waits for Retry-After add up to at most half an interval. A
+        // longer requested wait fails the call, and the loop's backoff honours it instead.
         let kube = KubeClient(
             configuration: kubeConfiguration,
             http: kubeHTTP,
-            rateLimiter: RequestRateLimiter(qps: options.kubeQPS, burst: options.kubeBurst)
+            rateLimiter: RequestRateLimiter(qps: options.kubeQPS, burst: options.kubeBurst),
+            maxRetryWait: .milliseconds(Int64((options.intervalSeconds * 500).rounded()))
         )
         let warnings = QueryWarningLog(logger: logger)
         let sampler = SignalSampler(
