@@ -10,6 +10,9 @@ import Synchronization
 /// read or write fails is logged and reported while the others are still reconciled in the
 /// same cycle. A slow target takes one of the `maxConcurrentTargets` slots until its requests
 /// finish or reach the HTTP client's timeout.
+///
+/// NOTE: the next cycle starts only after every target of this one is reconciled, so a slow
+/// target also delays the other targets' next cycle, by up to its request time.
 public final class ControlLoop: Sendable {
     let signals: any SignalSource
     let scaler: any WorkloadScaler
