@@ -45,7 +45,10 @@ extension EndToEndTests {
             case conflict = "409"
             case throttled = "429"
             case readError = "500-read"
-            case writeError = "503-write"
+            case readErrorWithoutWait = "500-read-no-retry-after"
+            case readUnavailable = "503-read"
+            case writeError = "500-write"
+            case writeUnavailable = "503-write"
             case timeout
 
             var faulted: String { "a-\(rawValue)" }
@@ -56,7 +59,10 @@ extension EndToEndTests {
             var writePath: String { readPath + "/scale" }
 
             /// Whether the fault hits the read of the workload, so no write is tried.
-            var failsRead: Bool { [.unauthorized, .revoked, .deleted, .readError, .timeout].contains(self) }
+            var failsRead: Bool {
+                [.unauthorized, .revoked, .deleted, .readError, .readErrorWithoutWait, .readUnavailable, .timeout]
+                    .contains(self)
+            }
 
             /// Whether the row's process has its own token: the 403 row's is limited by RBAC, and
             /// the 401-revoked row's is revoked, which fails B and every Event write as well.
@@ -80,7 +86,10 @@ extension EndToEndTests {
                 case .conflict: "conflicted twice although spec.replicas had not changed"
                 case .throttled: "the API server returned 429 to patch"
                 case .readError: "the API server returned 500 to get"
-                case .writeError: "the API server returned 503 to patch"
+                case .readUnavailable: "the API server returned 503 to get"
+                case .readErrorWithoutWait: "failed with HTTP 500 InternalError"
+                case .writeError: "the API server returned 500 to patch"
+                case .writeUnavailable: "the API server returned 503 to patch"
                 case .timeout: "timed out after"
                 }
             }
@@ -111,19 +120,25 @@ extension EndToEndTests {
                         count: requestsPerAttempt * attempts,
                         action: .fail(status: 429, reason: "TooManyRequests", retryAfterSeconds: 2)
                     )
-                case .readError:
+                case .readError, .readUnavailable, .writeError, .writeUnavailable:
+                    let status = [.readError, .writeError].contains(self) ? 500 : 503
+                    return FaultRule(
+                        method: failsRead ? "GET" : "PATCH",
+                        path: failsRead ? readPath : writePath,
+                        count: requestsPerAttempt * attempts,
+                        action: .fail(
+                            status: status,
+                            reason: status == 500 ? "InternalError" : "ServiceUnavailable",
+                            retryAfterSeconds: 1
+                        )
+                    )
+                case .readErrorWithoutWait:
+                    // Without Retry-After a 500 is not retried within the request.
                     return FaultRule(
                         method: "GET",
                         path: readPath,
                         count: requestsPerAttempt * attempts,
-                        action: .fail(status: 500, reason: "InternalError", retryAfterSeconds: 1)
-                    )
-                case .writeError:
-                    return FaultRule(
-                        method: "PATCH",
-                        path: writePath,
-                        count: requestsPerAttempt * attempts,
-                        action: .fail(status: 503, reason: "ServiceUnavailable", retryAfterSeconds: 1)
+                        action: .fail(status: 500, reason: "InternalError", retryAfterSeconds: nil)
                     )
                 case .timeout:
                     return FaultRule(
@@ -151,8 +166,9 @@ extension EndToEndTests {
             /// the 2 s interval, and for the same reason it does not retry a 429 that requests 2 s.
             var requestsPerAttempt: Int {
                 switch self {
-                case .unauthorized, .revoked, .conflict, .readError, .writeError: 2
-                case .throttled, .timeout, .forbidden, .deleted: 1
+                case .unauthorized, .revoked, .conflict, .readError, .readUnavailable, .writeError, .writeUnavailable:
+                    2
+                case .throttled, .readErrorWithoutWait, .timeout, .forbidden, .deleted: 1
                 }
             }
 
@@ -161,7 +177,7 @@ extension EndToEndTests {
             var retryAfterSeconds: Double? {
                 switch self {
                 case .throttled: 2
-                case .readError, .writeError: 1
+                case .readError, .readUnavailable, .writeError, .writeUnavailable: 1
                 default: nil
                 }
             }
@@ -171,7 +187,8 @@ extension EndToEndTests {
             var delayWithinCycle: Double {
                 switch self {
                 case .timeout: KubeAPIFaultEndToEndTests.kubeTimeout
-                case .throttled, .readError, .writeError: KubeAPIFaultEndToEndTests.interval / 2
+                case .throttled, .readError, .readUnavailable, .writeError, .writeUnavailable:
+                    KubeAPIFaultEndToEndTests.interval / 2
                 default: 0
                 }
             }
