@@ -36,6 +36,7 @@ extension ControlLoop {
         let names = Set(next.databases.map(\.name))
         databaseMemory.withLock { $0 = $0.filter { names.contains($0.key) } }
         metrics.targetsConfigured.set(Double(next.targets.count))
+        metrics.removeSeries(keepingTargets: Set(next.targets.map(LoopMetrics.labels)), databases: names)
     }
 
     /// Each target's decision history by identity, to persist across restarts.
