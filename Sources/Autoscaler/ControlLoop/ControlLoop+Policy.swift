@@ -29,8 +29,8 @@ extension ControlLoop {
         state.withLock { state in
             state = state.filter { kept.contains($0.key) }
             for identity in state.keys {
-                state[identity]?.conflictingManager = nil
-                state[identity]?.overrides = []
+                state[identity]?.history.outsideWriters.conflictingManager = nil
+                state[identity]?.history.outsideWriters.overrides = []
             }
         }
         let names = Set(next.databases.map(\.name))

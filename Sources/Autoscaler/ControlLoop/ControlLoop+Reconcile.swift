@@ -188,7 +188,7 @@ extension ControlLoop {
         update(target) {
             $0.history = decision.history
             $0.scalingDisabled = false
-            $0.lastWritten = decision.desiredReplicas
+            $0.history.outsideWriters.lastWritten = decision.desiredReplicas
             $0.failures = 0
             $0.retryAt = nil
         }
