@@ -147,6 +147,50 @@ import Testing
         #expect(resumed == [.scaled(from: 2, to: 5)])
     }
 
+    /// The outside-writer tracking survives a restart through the saved histories: a new loop
+    /// restored from the old one's histories keeps the ConflictingWriter stop, and one restored
+    /// after two overrides stops at the third, as the first loop would have.
+    @Test func restoredHistoryKeepsWriterTracking() async {
+        let target = Self.target()
+        let first = LoopHarness(targets: [target])
+        first.scaler.seed(target, spec: 2)
+        first.signals.set(target, ["queue": F.value(500)])
+        for _ in 0..<2 {
+            await first.loop.runCycle()
+            first.scaler.scaleByHand(target.identity, to: 2, manager: "argocd-controller")
+            first.clock.advance(by: .seconds(15))
+        }
+        // The second write of 5 is recorded as the last written count; the second override waits
+        // for the next read.
+        #expect(first.loop.histories()[target.identity]?.outsideWriters.overrides.count == 1)
+        #expect(first.loop.histories()[target.identity]?.outsideWriters.lastWritten == 5)
+        #expect(first.loop.histories()[target.identity]?.lastScaleTime == EngineFixture.epoch.addingTimeInterval(15))
+
+        // While the process restarts, the writer puts the count back to 2 once more.
+        let restarted = LoopHarness(targets: [target], clock: ManualClock(now: first.clock.now))
+        restarted.scaler.seed(target, spec: 5)
+        restarted.scaler.scaleByHand(target.identity, to: 2, manager: "argocd-controller")
+        restarted.signals.set(target, ["queue": F.value(500)])
+        restarted.loop.restore(histories: first.loop.histories())
+        var outcomes: [TargetOutcome] = []
+        for _ in 0..<3 {
+            outcomes.append(await restarted.loop.runCycle().outcomes[target.identity] ?? .failed("missing"))
+            restarted.scaler.scaleByHand(target.identity, to: 2, manager: "argocd-controller")
+            restarted.clock.advance(by: .seconds(15))
+        }
+        // Read 1 sees the second override (2 of 3) and writes 5; read 2 sees the third and stops.
+        #expect(outcomes[0] == .scaled(from: 2, to: 5))
+        #expect(outcomes[1] == .held(replicas: 2, reason: .conflictingWriter))
+        #expect(outcomes[2] == .held(replicas: 2, reason: .conflictingWriter))
+
+        let again = LoopHarness(targets: [target], clock: ManualClock(now: restarted.clock.now))
+        again.scaler.seed(target, spec: 2)
+        again.signals.set(target, ["queue": F.value(500)])
+        again.loop.restore(histories: restarted.loop.histories())
+        let afterRestart = await again.loop.runCycle().outcomes[target.identity]
+        #expect(afterRestart == .held(replicas: 2, reason: .conflictingWriter))
+    }
+
     /// Overrides spread wider than the 600 s window never add up to three.
     @Test func overridesOutsideWindowDoNotStop() async {
         let target = Self.target()

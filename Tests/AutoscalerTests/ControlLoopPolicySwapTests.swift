@@ -48,9 +48,40 @@ import Testing
         harness.signals.set(api, ["queue": F.value(200)])
         harness.signals.set(old, ["queue": F.value(200)])
         await harness.loop.runCycle()
+        let oldLabels = ["cms", "old", "Deployment"]
+        let metrics = harness.loop.metrics
+        #expect(metrics.currentReplicas.value(labels: oldLabels) == 2)
+        #expect(metrics.signalValue.value(labels: oldLabels + ["queue"]) == 200)
         harness.loop.replacePolicy(targets: [api], databases: [])
         await harness.loop.runCycle()
         #expect(Set(harness.loop.histories().keys) == [api.identity])
+        // The removed target leaves no series in any per-target family, while api keeps its own.
+        for family in metrics.perTargetFamilies {
+            let names = Set(family.seriesLabels().map { $0[1] })
+            #expect(!names.contains("old"))
+        }
+        #expect(metrics.currentReplicas.value(labels: ["cms", "api", "Deployment"]) == 2)
+    }
+
+    /// A failed read turns `AbleToScale` false, as the HPA reports after `FailedGetScale`; the
+    /// next decision after a good read turns it true again.
+    @Test func failedReadClearsAbleToScale() async {
+        let api = Self.target("api")
+        let harness = LoopHarness(targets: [api])
+        harness.scaler.seed(api, spec: 2)
+        harness.signals.set(api, ["queue": F.value(200)])
+        let labels = ["cms", "api", "Deployment", "AbleToScale"]
+        let condition = harness.loop.metrics.condition
+
+        await harness.loop.runCycle()
+        #expect(condition.value(labels: labels + ["true"]) == 1)
+        #expect(condition.value(labels: labels + ["false"]) == 0)
+
+        harness.scaler.failReads(of: api.identity)
+        harness.clock.advance(by: .seconds(15))
+        await harness.loop.runCycle()
+        #expect(condition.value(labels: labels + ["true"]) == 0)
+        #expect(condition.value(labels: labels + ["false"]) == 1)
     }
 
     /// A standby decides every cycle (500 / 100 → 5) but writes neither the scale nor Events;

@@ -56,9 +56,20 @@ struct ObservabilityEndpointTests {
         for _ in 0..<3 { await observed.cycle(queue: 50) }
         let samples = try await observed.scrape()
 
-        for condition in ["DownstreamLimited", "DownstreamBound", "Panic", "ScalingDisabled"] {
-            #expect(samples["headroom_condition{\(api),condition=\"\(condition)\",status=\"true\"}"] == "0")
-            #expect(samples["headroom_condition{\(api),condition=\"\(condition)\",status=\"false\"}"] == "1")
+        // The api's last decision holds at 5 with a valid signal; the worker's signal fails.
+        let apiTrue: Set<String> = ["AbleToScale", "ScalingActive"]
+        let workerTrue: Set<String> = ["AbleToScale"]
+        let conditions = [
+            "AbleToScale", "ScalingActive", "ScalingLimited", "DownstreamLimited", "DownstreamBound",
+            "BudgetUnknown", "Panic", "ScheduledFloor", "ScalingDisabled",
+        ]
+        for (labels, isTrue) in [(api, apiTrue), (worker, workerTrue)] {
+            for condition in conditions {
+                let expected = isTrue.contains(condition)
+                let prefix = "headroom_condition{\(labels),condition=\"\(condition)\""
+                #expect(samples[prefix + #",status="true"}"#] == (expected ? "1" : "0"), "\(labels) \(condition)")
+                #expect(samples[prefix + #",status="false"}"#] == (expected ? "0" : "1"), "\(labels) \(condition)")
+            }
         }
         // The worker's only signal fails, so it has no value, age or proposal and the loop holds.
         #expect(samples["headroom_signal_value{\(worker),signal=\"failing\"}"] == "NaN")

@@ -62,6 +62,28 @@ struct SavedHistoriesTests {
         #expect(decoded == ["Deployment shop/api": history])
     }
 
+    /// The last scale time and the outside-writer tracking come back unchanged at whole seconds,
+    /// overrides ordered by time as the loop appends them.
+    @Test func roundTripKeepsOutsideWriters() throws {
+        let writers = ScalingHistory.OutsideWriters(
+            lastWritten: 5,
+            overrides: [
+                .init(time: Self.at(-300), manager: "argocd-controller"),
+                .init(time: Self.at(-200), manager: "kubectl-edit"),
+                .init(time: Self.at(-100), manager: "argocd-controller"),
+            ],
+            conflictingManager: "argocd-controller"
+        )
+        let history = ScalingHistory(startedAt: Self.at(-600), lastScaleTime: Self.at(-50), outsideWriters: writers)
+
+        let saved = SavedHistories(histories: ["Deployment shop/api": history], at: Self.at(0))
+        let decoded = try SavedHistories.decode(saved.encoded()).histories()
+
+        #expect(decoded["Deployment shop/api"]?.outsideWriters == writers)
+        #expect(decoded["Deployment shop/api"]?.lastScaleTime == Self.at(-50))
+        #expect(decoded == ["Deployment shop/api": history])
+    }
+
     /// Saved at base + 0.7 s, so `t` is base + 1 s; a recommendation at base − 99.6 s is
     /// floor(100.6) = 100 s old and comes back at base − 99 s, later and never earlier.
     @Test func fractionalTimesRoundToTheLaterSecond() throws {

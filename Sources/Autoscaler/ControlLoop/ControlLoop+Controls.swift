@@ -20,16 +20,18 @@ extension ControlLoop {
         let controls = self.controls
         var event: TargetEvent?
         update(target) { state in
-            guard let written = state.lastWritten, workload.specReplicas != written else { return }
-            state.lastWritten = nil
+            var writers = state.history.outsideWriters
+            defer { state.history.outsideWriters = writers }
+            guard let written = writers.lastWritten, workload.specReplicas != written else { return }
+            writers.lastWritten = nil
             let manager = workload.replicasManager ?? "an unknown field manager"
             guard manager != configuration.fieldManager else { return }
             let window = Double(controls.outsideOverrideWindowSeconds)
-            state.overrides = state.overrides.filter { now.timeIntervalSince($0.time) < window }
-            state.overrides.append((now, manager))
-            let count = state.overrides.filter { $0.manager == manager }.count
-            if count >= controls.maxOutsideOverrides, state.conflictingManager == nil {
-                state.conflictingManager = manager
+            writers.overrides = writers.overrides.filter { now.timeIntervalSince($0.time) < window }
+            writers.overrides.append(.init(time: now, manager: manager))
+            let count = writers.overrides.filter { $0.manager == manager }.count
+            if count >= controls.maxOutsideOverrides, writers.conflictingManager == nil {
+                writers.conflictingManager = manager
                 event = TargetEvent(
                     target: target,
                     reason: .conflictingWriter,
@@ -37,7 +39,7 @@ extension ControlLoop {
                         "\(manager) set spec.replicas \(count) times within \(controls.outsideOverrideWindowSeconds) s "
                         + "(last from \(written) to \(workload.specReplicas)); Headroom stops writing to this target. "
                         + "Stop \(manager) from setting spec.replicas (leave the field out of its manifest), then "
-                        + "reload the policy or restart Headroom"
+                        + "reload the policy"
                 )
             } else {
                 event = TargetEvent(
@@ -73,7 +75,7 @@ extension ControlLoop {
                 + "delete the HPA (or the KEDA ScaledObject that created it), or set the target's mode to observe"
             notices.append(("hpa:\(hpa)", .conflictingHPA, message))
             result = .hold(.scaledByHPA, message: message)
-        } else if let manager = state.conflictingManager {
+        } else if let manager = state.history.outsideWriters.conflictingManager {
             result = .hold(.conflictingWriter, message: "\(manager) keeps overriding spec.replicas")
         } else if controls.isFrozen(at: now) {
             let until = controls.freezeUntil.map { " until \(Self.rfc3339($0))" } ?? ""

@@ -27,15 +27,48 @@ extension ControlLoop {
             metrics.signalValid.set(report.status.isValid ? 1 : 0, labels: series)
         }
 
-        let conditions: [(String, Bool)] = [
-            ("DownstreamLimited", decision.conditions.downstreamLimited),
-            ("DownstreamBound", decision.conditions.downstreamBound),
-            ("Panic", decision.conditions.panicking),
-            ("ScalingDisabled", decision.reason == .scalingDisabled),
-        ]
-        for (name, isTrue) in conditions {
+        for (name, isTrue) in Self.conditions(of: decision) {
             metrics.condition.set(isTrue ? 1 : 0, labels: labels + [name, "true"])
             metrics.condition.set(isTrue ? 0 : 1, labels: labels + [name, "false"])
         }
+    }
+
+    /// Sets `AbleToScale` to false after a failed read or write of the target's scale, as the
+    /// HPA does after `FailedGetScale` and `FailedUpdateScale`.
+    func recordUnableToScale(_ target: TargetPolicy) {
+        let labels = LoopMetrics.labels(target)
+        metrics.condition.set(0, labels: labels + ["AbleToScale", "true"])
+        metrics.condition.set(1, labels: labels + ["AbleToScale", "false"])
+    }
+
+    /// Reasons that stop writes to a target while they last.
+    static let writeStoppingReasons: Set<DecisionReason> = [
+        .scalingDisabled, .observeOnly, .paused, .frozen, .conflictingWriter, .scaledByHPA,
+    ]
+
+    /// Reasons under which the signals could not decide the count.
+    static let inactiveReasons: Set<DecisionReason> = [.metricUnavailable, .fallback, .scalingDisabled]
+
+    /// Reasons that mean a bound or a rate limit changed the count the signals requested.
+    static let limitingReasons: Set<DecisionReason> = [
+        .tooManyReplicas, .tooFewReplicas, .scaleUpLimit, .scaleDownLimit, .scaleUpDisabled, .scaleDownDisabled,
+        .startingPodsLimit, .downstreamLimited, .downstreamBudgetUnknown,
+    ]
+
+    /// The `headroom_condition` states of one decision. `AbleToScale`, `ScalingActive` and
+    /// `ScalingLimited` follow the HPA's status conditions of the same names; the others are
+    /// Headroom's own.
+    static func conditions(of decision: Decision) -> [(name: String, isTrue: Bool)] {
+        [
+            ("AbleToScale", !writeStoppingReasons.contains(decision.reason)),
+            ("ScalingActive", !inactiveReasons.contains(decision.reason)),
+            ("ScalingLimited", limitingReasons.contains(decision.reason)),
+            ("DownstreamLimited", decision.conditions.downstreamLimited),
+            ("DownstreamBound", decision.conditions.downstreamBound),
+            ("BudgetUnknown", decision.conditions.budgetUnknown),
+            ("Panic", decision.conditions.panicking),
+            ("ScheduledFloor", decision.conditions.scheduledFloor != nil),
+            ("ScalingDisabled", decision.reason == .scalingDisabled),
+        ]
     }
 }

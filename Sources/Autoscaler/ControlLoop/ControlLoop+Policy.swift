@@ -29,13 +29,14 @@ extension ControlLoop {
         state.withLock { state in
             state = state.filter { kept.contains($0.key) }
             for identity in state.keys {
-                state[identity]?.conflictingManager = nil
-                state[identity]?.overrides = []
+                state[identity]?.history.outsideWriters.conflictingManager = nil
+                state[identity]?.history.outsideWriters.overrides = []
             }
         }
         let names = Set(next.databases.map(\.name))
         databaseMemory.withLock { $0 = $0.filter { names.contains($0.key) } }
         metrics.targetsConfigured.set(Double(next.targets.count))
+        metrics.removeSeries(keepingTargets: Set(next.targets.map(LoopMetrics.labels)), databases: names)
     }
 
     /// Each target's decision history by identity, to persist across restarts.

@@ -23,6 +23,7 @@ extension ControlLoop {
         case .failure(let error):
             recordFailure(target, at: clock.now, error: error)
             metrics.errors.add(1, labels: labels + ["read"])
+            recordUnableToScale(target)
             // Logged at error once per failure streak; the Event's count keeps the tally.
             let alreadyFailing = history(of: target).readFailing
             log.log(alreadyFailing ? .debug : .error, "reading the workload failed", ["error": .string("\(error)")])
@@ -168,6 +169,7 @@ extension ControlLoop {
         } catch {
             recordFailure(target, at: clock.now, error: error)
             metrics.errors.add(1, labels: labels + ["write"])
+            recordUnableToScale(target)
             log.error(
                 "writing the replica count failed",
                 Self.fields(decision).merging(["error": .string("\(error)")]) { $1 }
@@ -186,7 +188,7 @@ extension ControlLoop {
         update(target) {
             $0.history = decision.history
             $0.scalingDisabled = false
-            $0.lastWritten = decision.desiredReplicas
+            $0.history.outsideWriters.lastWritten = decision.desiredReplicas
             $0.failures = 0
             $0.retryAt = nil
         }

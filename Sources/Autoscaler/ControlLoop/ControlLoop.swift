@@ -55,13 +55,6 @@ public final class ControlLoop: Sendable {
         /// The target's last claim on its database budget, which stands in for its connections
         /// while its workload or pool size cannot be read.
         var lastClaim: BudgetClaim?
-        /// The count Headroom last wrote, until a read shows another value.
-        var lastWritten: Int?
-        /// Overrides of `spec.replicas` by other field managers within the override window.
-        var overrides: [(time: Date, manager: String)] = []
-        /// Set once another manager overrode too often; no write until the policy is reloaded
-        /// or Headroom restarts.
-        var conflictingManager: String?
         /// Operator-control situations already announced by an Event, so each is announced once.
         var announced: Set<String> = []
         /// Failed reads or writes in a row, and when the next attempt may be made.

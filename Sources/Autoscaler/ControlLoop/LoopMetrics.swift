@@ -182,4 +182,24 @@ public struct LoopMetrics: Sendable {
     static func labels(_ target: TargetPolicy) -> [String] {
         [target.namespace, target.name, target.kind.rawValue]
     }
+
+    /// The families whose series start with a target's `namespace`, `name` and `kind`.
+    var perTargetFamilies: [MetricFamily] {
+        [
+            currentReplicas, desiredReplicas, scalingDisabled, actions, decisions, errors, downstreamLimited,
+            downstreamBound, budgetCeiling, panicking, pods, scheduledFloor, boundedReplicas, signalValue,
+            signalAge, signalProposal, signalValid, limitingRule, condition,
+        ]
+    }
+
+    /// Removes the series of every target whose labels are not in `kept`, and of every database
+    /// not in `databases`, so a target or database dropped by a policy reload leaves no series.
+    func removeSeries(keepingTargets kept: Set<[String]>, databases: Set<String>) {
+        for family in perTargetFamilies {
+            family.remove { !kept.contains(Array($0.prefix(3))) }
+        }
+        for family in [databaseUsable, databaseActive, databaseSaturated, databaseBudgetAge] {
+            family.remove { !databases.contains($0.first ?? "") }
+        }
+    }
 }

@@ -90,6 +90,7 @@ public enum DecisionEngine {
         var written = state
         if target.mode == .scale && desired != current {
             written.scaleEvents.append(ScalingHistory.ScaleEvent(time: now, change: desired - current))
+            written.lastScaleTime = now
         }
         return Decision(
             currentReplicas: current,

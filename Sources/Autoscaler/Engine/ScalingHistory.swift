@@ -38,6 +38,34 @@ public struct ScalingHistory: Sendable, Codable, Equatable {
         }
     }
 
+    /// Changes of `spec.replicas` by other field managers, which the control loop tracks so that
+    /// a writer that keeps overriding Headroom stops its writes instead of a fight. The engine ignores it.
+    public struct OutsideWriters: Sendable, Codable, Equatable {
+        /// One override: when it was seen and the field manager that made it.
+        public struct Override: Sendable, Codable, Equatable {
+            public var time: Date
+            public var manager: String
+
+            public init(time: Date, manager: String) {
+                self.time = time
+                self.manager = manager
+            }
+        }
+
+        /// The count Headroom last wrote, until a read shows another value.
+        public var lastWritten: Int?
+        /// Overrides within the policy's override window.
+        public var overrides: [Override] = []
+        /// The manager that overrode too often, so nothing is written until the policy is reloaded.
+        public var conflictingManager: String?
+
+        public init(lastWritten: Int? = nil, overrides: [Override] = [], conflictingManager: String? = nil) {
+            self.lastWritten = lastWritten
+            self.overrides = overrides
+            self.conflictingManager = conflictingManager
+        }
+    }
+
     /// When the engine first decided for this target with this history; until the
     /// scale-down window has passed since then, scale-down waits, because recommendations
     /// from before a restart are unknown.
@@ -51,19 +79,28 @@ public struct ScalingHistory: Sendable, Codable, Equatable {
     public var panic: PanicState?
     /// Cycles in a row without any valid scale signal.
     public var unavailableCycles: Int?
+    /// When the engine last decided a change that was to be written, as the HPA's
+    /// `status.lastScaleTime`.
+    public var lastScaleTime: Date?
+    /// Outside writers seen by the control loop.
+    public var outsideWriters = OutsideWriters()
 
     public init(
         startedAt: Date? = nil,
         recommendations: [Recommendation] = [],
         scaleEvents: [ScaleEvent] = [],
         pendingRecoveryCycles: [String: Int] = [:],
-        panic: PanicState? = nil
+        panic: PanicState? = nil,
+        lastScaleTime: Date? = nil,
+        outsideWriters: OutsideWriters = OutsideWriters()
     ) {
         self.startedAt = startedAt
         self.recommendations = recommendations
         self.scaleEvents = scaleEvents
         self.pendingRecoveryCycles = pendingRecoveryCycles
         self.panic = panic
+        self.lastScaleTime = lastScaleTime
+        self.outsideWriters = outsideWriters
     }
 
     /// Drops entries no rule of `behavior` looks at any more at `now`.

@@ -84,6 +84,14 @@ struct SavedHistories: Codable, Equatable {
         var pendingRecoveryCycles: [String: Int]?
         /// Ages of `since` and `lastTriggered`.
         var panic: [Int]?
+        /// Age of the last scale.
+        var lastScaleAgo: Int?
+        /// The count Headroom last wrote.
+        var lastWritten: Int?
+        /// Ages of outside overrides by field manager.
+        var overrides: [String: [Int]]?
+        /// The field manager that stopped Headroom's writes.
+        var conflictingManager: String?
 
         enum CodingKeys: String, CodingKey {
             case startedAgo = "s"
@@ -91,6 +99,10 @@ struct SavedHistories: Codable, Equatable {
             case scaleEvents = "e"
             case pendingRecoveryCycles = "p"
             case panic = "x"
+            case lastScaleAgo = "l"
+            case lastWritten = "w"
+            case overrides = "o"
+            case conflictingManager = "c"
         }
     }
 
@@ -114,7 +126,15 @@ struct SavedHistories: Codable, Equatable {
                 recommendations: recommendations.isEmpty ? nil : recommendations,
                 scaleEvents: events.isEmpty ? nil : events,
                 pendingRecoveryCycles: history.pendingRecoveryCycles.isEmpty ? nil : history.pendingRecoveryCycles,
-                panic: history.panic.map { [age($0.since), age($0.lastTriggered)] }
+                panic: history.panic.map { [age($0.since), age($0.lastTriggered)] },
+                lastScaleAgo: history.lastScaleTime.map(age),
+                lastWritten: history.outsideWriters.lastWritten,
+                overrides: history.outsideWriters.overrides.isEmpty
+                    ? nil
+                    : Dictionary(grouping: history.outsideWriters.overrides, by: \.manager).mapValues {
+                        $0.map { age($0.time) }
+                    },
+                conflictingManager: history.outsideWriters.conflictingManager
             )
         }
     }
@@ -160,7 +180,17 @@ struct SavedHistories: Codable, Equatable {
                     ScalingHistory.ScaleEvent(time: $0.0, change: $0.1)
                 },
                 pendingRecoveryCycles: entry.pendingRecoveryCycles ?? [:],
-                panic: panic
+                panic: panic,
+                lastScaleTime: entry.lastScaleAgo.map(date),
+                outsideWriters: ScalingHistory.OutsideWriters(
+                    lastWritten: entry.lastWritten,
+                    overrides: (entry.overrides ?? [:])
+                        .flatMap { manager, ages in
+                            ages.map { ScalingHistory.OutsideWriters.Override(time: date($0), manager: manager) }
+                        }
+                        .sorted { ($0.time, $0.manager) < ($1.time, $1.manager) },
+                    conflictingManager: entry.conflictingManager
+                )
             )
         }
         return result
