@@ -43,7 +43,9 @@ enum RunHelp {
           --prometheus-insecure-skip-verify  Do not verify the server certificate.
           --prometheus-timeout DURATION      How long one query may take, connecting
                                              included, before its signal fails for the
-                                             cycle (100ms to 5m, default 30s).
+                                             cycle (100ms to 5m, default 30s). A query
+                                             running past half of it (at most one
+                                             interval) logs a warning.
           -h, --help                         Show this text.
 
         Policy reload (not with --once):
