@@ -80,6 +80,7 @@ enum RunHelp {
 
         Exit codes:
           0  stopped by a signal; with --once, every target was read and handled as decided
+             and every signal query was answered
           2  usage error: unknown option, missing or invalid value
           3  the policy file cannot be read, is not YAML or JSON, or is not a ScalingPolicy
           4  no target in the policy is valid
@@ -87,6 +88,9 @@ enum RunHelp {
           6  with --once: a target could not be read or written, or another writer changed
              it between the read and the write
           7  a second signal arrived before the cycle finished
+          8  with --once: every target was handled, but a signal query failed (Prometheus
+             unreachable, timing out, an error status or an unreadable response); when 6
+             also applies, the status is 6
 
         """
 }
