@@ -170,7 +170,7 @@ extension EndToEndTests {
             // After the restart: 0 until `orders` has logged 2 cycles reading 0, then 45.
             try await HeadroomProcess.wait("\(Self.zeroCycles) cycles of orders reading 0", timeout: .seconds(40)) {
                 let records = JSONLogRecord.parse(Self.log(child, from: restartedAt))
-                return Self.cycles(records, Self.orders).filter { $0.signal["value"].flatMap(Double.init) == 0 }.count
+                return Self.cycles(records, Self.orders).filter(Self.readsZero).count
                     >= Self.zeroCycles
             }
             environment.live.setGauge(Self.ordersSeries, "45")
@@ -324,9 +324,11 @@ extension EndToEndTests {
         /// cycle keeps 9 within tolerance, and no scale write reached `orders` in the whole run.
         func checkZerosFirst(_ records: [JSONLogRecord], environment: EndToEndEnvironment, duration: Duration) throws {
             let ordersCycles = Self.cycles(records, Self.orders)
-            let firstValue = try #require(ordersCycles.firstIndex { $0.signal["value"] != nil })
-            let beforeData = ordersCycles[..<firstValue]
-            let zeros = ordersCycles.filter { $0.signal["value"].flatMap(Double.init) == 0 }
+            let firstValue = try #require(ordersCycles.firstIndex(where: Self.isValid))
+            // Before the first scrape a query finds no series (empty), and a query that
+            // reaches Prometheus while it starts may fail.
+            let invalid = ordersCycles.filter { !Self.isValid($0) }
+            let zeros = ordersCycles.filter(Self.readsZero)
             let recovered = try #require(ordersCycles.first { $0.signal["value"].flatMap(Double.init) == 45 })
             let zeroReasons = Set(zeros.compactMap { $0.decision["reason"] })
             let zeroDesired = Set(zeros.compactMap { $0.decision["desiredReplicas"] })
@@ -334,9 +336,12 @@ extension EndToEndTests {
 
             let checks: [FaultMatrix.Check] = [
                 .init(
-                    "orders cycles without data not MetricUnavailable",
+                    "orders invalid cycles not keeping 9 with MetricUnavailable",
                     expected: 0,
-                    observed: beforeData.filter { $0.decision["reason"] != "MetricUnavailable" }.count
+                    observed: invalid.filter {
+                        $0.decision["reason"] != "MetricUnavailable"
+                            || $0.decision["desiredReplicas"] != "\(Self.ordersReplicas)"
+                    }.count
                 ),
                 .init(
                     "orders first value after restart",
@@ -379,9 +384,10 @@ extension EndToEndTests {
             FaultMatrix.record(suite: Self.suite, row: "zeros after restart (orders)", duration: duration, checks)
 
             #expect(
-                beforeData.allSatisfy { $0.decision["reason"] == "MetricUnavailable" },
-                "orders before the first scrape: \(beforeData.map(\.decision.fields))"
+                invalid.allSatisfy { $0.decision["reason"] == "MetricUnavailable" },
+                "orders' invalid cycles after the restart: \(invalid.map(\.decision.fields))"
             )
+            #expect(invalid.allSatisfy { $0.decision["desiredReplicas"] == "\(Self.ordersReplicas)" })
             // The samples from before the stop are out of the 4 s lookback, so the first value
             // after the restart comes from a new scrape of the gauge, which reads 0 by then.
             #expect(ordersCycles[firstValue].signal["value"].flatMap(Double.init) == 0)
@@ -422,6 +428,16 @@ extension EndToEndTests {
             #expect(valid.decision["reason"] == "ScaledUp")
             #expect(valid.decision["desiredReplicas"] == "\(Self.steadyScaled)")
             #expect(try environment.specReplicas("deployments", "steady") == Self.steadyScaled)
+        }
+
+        /// Returns whether the cycle's signal had a usable value.
+        static func isValid(_ cycle: (signal: JSONLogRecord, decision: JSONLogRecord)) -> Bool {
+            ["proposed", "withinTolerance"].contains(cycle.signal["status"] ?? "")
+        }
+
+        /// Returns whether the cycle's signal had the usable value 0.
+        static func readsZero(_ cycle: (signal: JSONLogRecord, decision: JSONLogRecord)) -> Bool {
+            isValid(cycle) && cycle.signal["value"].flatMap(Double.init) == 0
         }
 
         /// Returns the cycles of `target` in `records`: each decision record with the signal record
