@@ -250,7 +250,9 @@ final class CurlTransfer: @unchecked Sendable {
             return .responseTooLarge(url: displayURL, limit: maxResponseBytes)
         }
         switch code {
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+        case CURLE_COULDNT_CONNECT:
+            return .connectFailed(url: displayURL, reason: systemConnectError() ?? reason)
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .connectFailed(url: displayURL, reason: reason)
         case CURLE_OPERATION_TIMEDOUT:
             var connectSeconds = 0.0
@@ -270,6 +272,22 @@ final class CurlTransfer: @unchecked Sendable {
         default:
             return .failed(url: displayURL, reason: reason)
         }
+    }
+}
+
+extension CurlTransfer {
+    /// Returns the operating system's text for the failed connect, such as "Connection refused",
+    /// or nil when libcurl recorded no error number. libcurl 7.88's own text, "Failed to connect
+    /// to <host> port <port> after <n> ms: Couldn't connect to server", does not tell a
+    /// refused connection from an unreachable host.
+    fileprivate func systemConnectError() -> String? {
+        var code = 0
+        guard headroom_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &code) == CURLE_OK,
+            code > 0, let number = Int32(exactly: code), let text = strerror(number)
+        else {
+            return nil
+        }
+        return String(cString: text)
     }
 }
 

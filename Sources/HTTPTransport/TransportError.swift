@@ -1,6 +1,8 @@
 /// A request that got no HTTP response.
 public enum TransportError: Error, Sendable, Equatable {
-    /// The TCP connection could not be opened (refused, unreachable, DNS failure).
+    /// The TCP connection could not be opened (refused, unreachable, DNS failure). `reason` is
+    /// the operating system's text, such as "Connection refused", when libcurl recorded an
+    /// error number, and libcurl's message otherwise.
     case connectFailed(url: String, reason: String)
     /// The connect or total timeout ran out.
     case timedOut(url: String, after: Duration)

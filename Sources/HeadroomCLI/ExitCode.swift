@@ -18,4 +18,8 @@ public enum ExitCode: Int32, Sendable {
     case cycleIncomplete = 6
     /// For `run`: a second SIGTERM or SIGINT arrived while the loop was finishing its cycle.
     case interrupted = 7
+    /// For `run --once`: every target was handled, but a signal's query failed (Prometheus
+    /// unreachable, timing out, an error status or an unreadable response), so its target
+    /// was decided without it.
+    case signalQueryFailed = 8
 }

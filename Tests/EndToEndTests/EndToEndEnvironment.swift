@@ -16,8 +16,9 @@ final class EndToEndEnvironment: @unchecked Sendable {
     let live: LiveMetricsTarget
     let prometheus: PrometheusServer
 
-    /// Starts the servers. `backfillEnd` is the time of the newest backfilled sample.
-    init(liveGauges: [String: String], backfillEnd: Date = Date()) throws {
+    /// Starts the servers. `backfillEnd` is the time of the newest backfilled sample, and
+    /// `prometheusArguments` are further flags for Prometheus.
+    init(liveGauges: [String: String], backfillEnd: Date = Date(), prometheusArguments: [String] = []) throws {
         directory = try TemporaryDirectory(prefix: "headroom-e2e")
         let (certificate, key) = try Self.generateCertificate(in: directory)
         certificatePath = certificate
@@ -48,7 +49,8 @@ final class EndToEndEnvironment: @unchecked Sendable {
         prometheus = try PrometheusServer(
             openMetrics: BackfilledHistory.openMetrics(end: backfillEnd, liveAddress: live.address),
             scrapeTargets: [live.address],
-            scrapeInterval: .seconds(1)
+            scrapeInterval: .seconds(1),
+            extraArguments: prometheusArguments
         )
     }
 

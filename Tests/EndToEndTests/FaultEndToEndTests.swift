@@ -52,6 +52,18 @@ extension EndToEndTests {
 
         @Test(arguments: Fault.allCases)
         func faultHoldsThenRecovers(fault: Fault) async throws {
+            let rowStart = ContinuousClock.now
+            // Each property checked below also goes to the fault matrix, written when the row
+            // ends (also when a #require stops it early).
+            var matrix: [FaultMatrix.Check] = []
+            defer {
+                FaultMatrix.record(
+                    suite: "Fault",
+                    row: fault.rawValue,
+                    duration: ContinuousClock.now - rowStart,
+                    matrix
+                )
+            }
             var gauges: [String: String] = [:]
             if let value = fault.initialValue { gauges[fault.series] = value }
             let environment = try EndToEndEnvironment.standard(liveGauges: gauges)
@@ -83,6 +95,34 @@ extension EndToEndTests {
             #expect(firstPatch.path == TestPolicy.apiScalePath)
             #expect(firstPatch.body?.contains("\"replicas\":\(TestPolicy.apiExpected)") == true)
             #expect(!environment.writes.contains { $0.path == TestPolicy.workerScalePath })
+            let holding = first.about(TestPolicy.worker).first { $0.message == "holding" }
+            matrix += [
+                .init("worker signal status", expected: fault.status, observed: signal["status"] ?? "none"),
+                .init("worker warning level", expected: "warning", observed: warning?.level ?? "none"),
+                .init("worker reason", expected: "MetricUnavailable", observed: holding?["reason"] ?? "none"),
+                .init(
+                    "worker desired",
+                    expected: "\(TestPolicy.workerReplicas)",
+                    observed: holding?["desiredReplicas"] ?? "none"
+                ),
+                .init(
+                    "worker writes during fault",
+                    expected: 0,
+                    observed: environment.writes.filter { $0.path == TestPolicy.workerScalePath }.count
+                ),
+                .init(
+                    "api patch during fault",
+                    expected: "\"replicas\":\(TestPolicy.apiExpected)",
+                    observed: firstPatch.body?.contains("\"replicas\":\(TestPolicy.apiExpected)") == true
+                        ? "\"replicas\":\(TestPolicy.apiExpected)" : firstPatch.body ?? "none"
+                ),
+            ]
+            if fault == .unavailable {
+                let detail = signal["detail"] ?? "none"
+                matrix.append(
+                    .init("worker detail contains", expected: "503", observed: detail.contains("503") ? "503" : detail)
+                )
+            }
 
             // Clear the fault and wait for the worker's write.
             let clearedAt = child.stderr().utf8.count
@@ -102,12 +142,32 @@ extension EndToEndTests {
             #expect(scaled < nextSignal, "the write should land in the first cycle with a valid signal")
             #expect(after[scaled]["desiredReplicas"] == "\(TestPolicy.workerRecovered)")
             #expect(try environment.specReplicas("statefulsets", "worker") == TestPolicy.workerRecovered)
+            matrix += [
+                .init(
+                    "worker write in first valid cycle",
+                    expected: "yes",
+                    observed: scaled > firstValid && scaled < nextSignal ? "yes" : "no"
+                ),
+                .init(
+                    "worker desired after recovery",
+                    expected: "\(TestPolicy.workerRecovered)",
+                    observed: after[scaled]["desiredReplicas"] ?? "none"
+                ),
+                .init(
+                    "worker spec.replicas after recovery",
+                    expected: TestPolicy.workerRecovered,
+                    observed: try environment.specReplicas("statefulsets", "worker")
+                ),
+            ]
 
             // The first SIGTERM lets the cycle finish and exits 0.
             child.terminate(grace: .seconds(12))
             let tail = String(String(decoding: child.stderr().utf8.suffix(2000), as: UTF8.self))
             #expect(child.process.terminationReason == .exit, "stderr ends with: \(tail)")
             #expect(child.process.terminationStatus == 0)
+            matrix.append(
+                .init("exit status after SIGTERM", expected: 0, observed: Int(child.process.terminationStatus))
+            )
         }
     }
 }

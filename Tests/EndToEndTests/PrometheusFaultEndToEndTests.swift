@@ -21,7 +21,8 @@ import Testing
 ///   9 with `Fallback` (the fallback is not rate limited, and 9 is within max 12).
 ///
 /// The slow row delays A's queries by 2 s at the proxy while `--prometheus-timeout 700ms` makes
-/// them fail as timed out; B's queries are not delayed.
+/// them fail as timed out; B's queries are not delayed. Half the timeout, 350 ms, is under the
+/// 2 s interval, so each of A's queries logs "Prometheus query still running" after 350 ms.
 extension EndToEndTests {
     @Suite(.serialized) struct PrometheusFaultEndToEndTests {
         static let faultedStart = 6
@@ -142,6 +143,18 @@ extension EndToEndTests {
         /// Runs headroom through a proxy with `row`'s fault on A's signal, clears the fault after
         /// 3 cycles and checks both targets' decisions and writes.
         func check(_ row: Row, _ environment: EndToEndEnvironment) async throws {
+            let rowStart = ContinuousClock.now
+            // Each property checked below also goes to the fault matrix, written when the row
+            // ends (also when a #require stops it early).
+            var matrix: [FaultMatrix.Check] = []
+            defer {
+                FaultMatrix.record(
+                    suite: "PrometheusFault",
+                    row: row.rawValue,
+                    duration: ContinuousClock.now - rowStart,
+                    matrix
+                )
+            }
             let proxy = try FaultingPrometheusProxy(
                 upstream: environment.prometheus.baseURL,
                 marker: "fault_depth",
@@ -189,6 +202,52 @@ extension EndToEndTests {
             #expect(detail.contains(expected), "detail: \(detail)")
             #expect(!environment.writes.contains { $0.path == faultedPath })
             #expect(try environment.specReplicas("statefulsets", row.faulted) == Self.faultedStart)
+            matrix += [
+                .init("A signal status", expected: "failed", observed: Self.joined(signals.map { $0["status"] })),
+                .init("A decision", expected: "holding", observed: Self.joined(decisions.map { $0.message })),
+                .init("A reason", expected: "MetricUnavailable", observed: Self.joined(decisions.map { $0["reason"] })),
+                .init(
+                    "A desired",
+                    expected: "\(Self.faultedStart)",
+                    observed: Self.joined(decisions.map { $0["desiredReplicas"] })
+                ),
+                .init("A detail contains", expected: expected, observed: detail.contains(expected) ? expected : detail),
+                .init(
+                    "A writes during fault",
+                    expected: 0,
+                    observed: environment.writes.filter { $0.path == faultedPath }.count
+                ),
+                .init(
+                    "A spec.replicas during fault",
+                    expected: Self.faultedStart,
+                    observed: try environment.specReplicas("statefulsets", row.faulted)
+                ),
+            ]
+            if row == .slow {
+                // The first slow run of A's query logs at warning, the next ones at debug.
+                let running = during.filter { $0.message == "Prometheus query still running" }
+                let elapsed = running.compactMap { $0["elapsedSeconds"].flatMap(Double.init) }
+                #expect(running.count >= Self.faultedCycles, "records: \(running.map(\.fields))")
+                #expect(running.first?.level == "warning")
+                #expect(running.dropFirst().allSatisfy { $0.level == "debug" })
+                #expect(running.allSatisfy { $0["signal"] == "depth" && $0["query"]?.contains("fault_depth") == true })
+                #expect(elapsed.count == running.count && elapsed.allSatisfy { $0 >= 0.35 }, "elapsed: \(elapsed)")
+                matrix += [
+                    .init(
+                        "slow query log levels",
+                        expected: "warning, then debug",
+                        observed: running.first?.level == "warning"
+                            && running.dropFirst().allSatisfy { $0.level == "debug" }
+                            ? "warning, then debug" : Self.joined(running.map(\.level))
+                    ),
+                    .init(
+                        "slow query records",
+                        expected: "at least \(Self.faultedCycles)",
+                        observed: running.count >= Self.faultedCycles
+                            ? "at least \(Self.faultedCycles)" : "\(running.count)"
+                    ),
+                ]
+            }
             if row == .warning {
                 // A warned result may be partial, so A's signal is invalid while the warning
                 // lasts. Each distinct query's warning is logged once, although 3 cycles got it.
@@ -199,6 +258,15 @@ extension EndToEndTests {
                 #expect(warnings.allSatisfy { $0.level == "warning" })
                 #expect(warnings.allSatisfy { $0["warning"] == FaultingPrometheusProxy.warningText })
                 #expect(queries.allSatisfy { $0.contains(row.faulted) })
+                matrix += [
+                    .init(
+                        "warning records",
+                        expected: "one per query, level warning",
+                        observed: !warnings.isEmpty && Set(queries).count == warnings.count
+                            && warnings.allSatisfy { $0.level == "warning" }
+                            ? "one per query, level warning" : "\(warnings.map(\.fields))"
+                    )
+                ]
             }
 
             // B scaled while A's signal was faulted.
@@ -206,6 +274,14 @@ extension EndToEndTests {
             #expect(healthyScaled["desiredReplicas"] == "\(Self.healthyScaled)")
             #expect(healthyScaled["reason"] == "ScaledUp")
             #expect(try environment.specReplicas("deployments", row.healthy) == Self.healthyScaled)
+            matrix += [
+                .init("B reason during fault", expected: "ScaledUp", observed: healthyScaled["reason"] ?? "none"),
+                .init(
+                    "B desired during fault",
+                    expected: "\(Self.healthyScaled)",
+                    observed: healthyScaled["desiredReplicas"] ?? "none"
+                ),
+            ]
 
             if row.hasFallback {
                 let cycles = during.about(fallback).filter { DecisionCycle.decisionMessages.contains($0.message) }
@@ -218,6 +294,15 @@ extension EndToEndTests {
                 #expect(cycles[scaled]["reason"] == "Fallback")
                 #expect(cycles[scaled]["desiredReplicas"] == "\(Self.fallbackReplicas)")
                 #expect(try environment.specReplicas("statefulsets", row.fallback) == Self.fallbackReplicas)
+                matrix += [
+                    .init("C fallback in failed cycle", expected: 3, observed: scaled + 1),
+                    .init("C reason", expected: "Fallback", observed: cycles[scaled]["reason"] ?? "none"),
+                    .init(
+                        "C spec.replicas",
+                        expected: Self.fallbackReplicas,
+                        observed: try environment.specReplicas("statefulsets", row.fallback)
+                    ),
+                ]
             }
 
             // After recovery: recoveryCycles valid cycles hold, the next one scales A down.
@@ -248,6 +333,36 @@ extension EndToEndTests {
             #expect(scaleDown.decision["desiredReplicas"] == "\(Self.faultedRecovered)")
             #expect(scaleDown.signal["value"].flatMap(Double.init) == 20)
             #expect(try environment.specReplicas("statefulsets", row.faulted) == Self.faultedRecovered)
+            let recovering = valid.prefix(Self.recoveryCycles)
+            matrix += [
+                .init(
+                    "A reason in recovery cycles",
+                    expected: "RecoveryBlocksScaleDown",
+                    observed: Self.joined(recovering.map { $0.decision["reason"] })
+                ),
+                .init(
+                    "A valid cycle of the scale-down",
+                    expected: Self.recoveryCycles + 1,
+                    observed: valid.firstIndex { $0.decision.message == "scaled" }.map { $0 + 1 }
+                ),
+                .init(
+                    "A reason after recovery",
+                    expected: "ScaledDown",
+                    observed: scaleDown.decision["reason"] ?? "none"
+                ),
+                .init(
+                    "A replicas after recovery",
+                    expected: Self.faultedRecovered,
+                    observed: try environment.specReplicas("statefulsets", row.faulted)
+                ),
+            ]
+        }
+
+        /// Returns the distinct values of `values`, sorted and joined by commas, with "none" for a
+        /// missing one. The result equals the expected matrix cell when every cycle agrees.
+        static func joined(_ values: [String?]) -> String {
+            let distinct = Set(values.map { $0 ?? "none" })
+            return distinct.isEmpty ? "no cycles" : distinct.sorted().joined(separator: ",")
         }
 
         /// Pairs each decision record with the signal record before it; a decision whose signal

@@ -170,6 +170,25 @@ struct CurlHTTPClientTests {
         #expect(url == "http://127.0.0.1:\(port)/")
     }
 
+    /// Nothing listens on a fresh free port, so the kernel answers the SYN with a reset and
+    /// connect(2) fails with ECONNREFUSED; the reason is that error number's C library text.
+    @Test func closedPortNamesRefusedConnection() async throws {
+        let port = try freeLoopbackPort()
+        let url = "http://127.0.0.1:\(port)/api/v1/query"
+        let client = try CurlHTTPClient()
+
+        let error = await #expect(throws: TransportError.self) {
+            try await client.send(HTTPRequest(method: .post, url: url))
+        }
+
+        let refused = String(cString: strerror(ECONNREFUSED))
+        #expect(error == .connectFailed(url: url, reason: refused))
+        #expect(
+            error?.description
+                == "could not connect to \(url): \(refused); check the address and that the server is up"
+        )
+    }
+
     @Test func fullAcceptQueueTimesOutConnect() async throws {
         // A listener that never accepts: once its accept queue is full, Linux drops new
         // SYNs, so the TCP handshake never completes.

@@ -152,7 +152,23 @@ public final class ControlLoop: Sendable {
         }
         metrics.cycles.add(1)
         metrics.cycleDuration.observe(clock.now.timeIntervalSince(start))
-        return CycleReport(outcomes: results)
+        return CycleReport(outcomes: results, failedSignals: Self.failedSignals(outcomes, of: targets))
+    }
+
+    /// Returns the sorted names of each target's signals whose outcome is `.failed`, leaving
+    /// out targets without one.
+    static func failedSignals(_ outcomes: [String: [String: SampleOutcome]], of targets: [TargetPolicy])
+        -> [String: [String]]
+    {
+        var failed: [String: [String]] = [:]
+        for target in targets {
+            let names = (outcomes[target.identity] ?? [:]).compactMap { name, outcome -> String? in
+                if case .failed = outcome { return name }
+                return nil
+            }
+            if !names.isEmpty { failed[target.identity] = names.sorted() }
+        }
+        return failed
     }
 
     /// Runs `body` for every target, at most `maxConcurrentTargets` at once, and returns the

@@ -50,6 +50,11 @@ public enum TargetOutcome: Sendable, Equatable {
 /// The result of one cycle: each target's outcome by identity.
 public struct CycleReport: Sendable, Equatable {
     public var outcomes: [String: TargetOutcome]
+    /// The names of each target's signals whose query failed this cycle (Prometheus
+    /// unreachable, timing out, an error status or an unreadable response), sorted, by target
+    /// identity. Empty, stale, non-finite and negative results are not listed, because a
+    /// working Prometheus returned them.
+    public var failedSignals: [String: [String]] = [:]
 
     /// True when no target failed.
     public var succeeded: Bool {

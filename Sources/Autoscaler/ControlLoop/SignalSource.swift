@@ -15,10 +15,13 @@ public struct PrometheusSignalSource: SignalSource {
     public let sampler: SignalSampler
     /// Where each query's latency and failure are recorded, when set.
     public let queryMetrics: QueryMetrics?
+    /// Logs queries that run past its threshold, when set.
+    public let slowQueryWatch: SlowQueryWatch?
 
-    public init(sampler: SignalSampler, queryMetrics: QueryMetrics? = nil) {
+    public init(sampler: SignalSampler, queryMetrics: QueryMetrics? = nil, slowQueryWatch: SlowQueryWatch? = nil) {
         self.sampler = sampler
         self.queryMetrics = queryMetrics
+        self.slowQueryWatch = slowQueryWatch
     }
 
     public func outcomes(for targets: [TargetPolicy], at time: Date) async -> [String: [String: SampleOutcome]] {
@@ -33,7 +36,20 @@ public struct PrometheusSignalSource: SignalSource {
                     switch batch.query {
                     case .success(let query):
                         let started = ContinuousClock.now
-                        let outcomes = await sampler.sample(query, targets: batch.targets, at: time)
+                        let sample: @Sendable () async -> [String: SampleOutcome] = {
+                            await sampler.sample(query, targets: batch.targets, at: time)
+                        }
+                        let outcomes: [String: SampleOutcome]
+                        if let slowQueryWatch {
+                            outcomes = await slowQueryWatch.watch(
+                                signal: query.name,
+                                template: query.template.source,
+                                targets: batch.targets.count,
+                                sample
+                            )
+                        } else {
+                            outcomes = await sample()
+                        }
                         queryMetrics?.record(
                             signal: query.name,
                             seconds: (ContinuousClock.now - started).timeInterval,

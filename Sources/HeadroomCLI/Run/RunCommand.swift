@@ -110,7 +110,9 @@ enum RunCommand: Subcommand {
         case exit(ExitCode)
     }
 
-    /// Runs one cycle and returns 0 when every target was read and handled as decided.
+    /// Runs one cycle and returns 0 when every target was read and handled as decided and no
+    /// signal query failed, 6 when a target was not handled as decided, and else 8 when a
+    /// signal query failed. The loop has already logged the failed signals.
     static func runOnce(_ loop: ControlLoop, logger: Logger) async -> ExitCode {
         let start = ContinuousClock.now
         let report = await loop.runCycle()
@@ -125,14 +127,16 @@ enum RunCommand: Subcommand {
                 break
             }
         }
+        let failedQueries = report.failedSignals.values.reduce(0) { $0 + $1.count }
         logger.info(
             "single cycle finished",
             [
                 "targets": .int(report.outcomes.count), "incompleteTargets": .int(incomplete),
-                "cycleSeconds": .double(elapsed),
+                "failedSignalQueries": .int(failedQueries), "cycleSeconds": .double(elapsed),
             ]
         )
-        return incomplete == 0 ? .success : .cycleIncomplete
+        if incomplete > 0 { return .cycleIncomplete }
+        return failedQueries > 0 ? .signalQueryFailed : .success
     }
 
     /// Runs cycles until SIGTERM or SIGINT. The first signal lets the cycle in progress finish

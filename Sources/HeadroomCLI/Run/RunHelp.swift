@@ -46,7 +46,9 @@ enum RunHelp {
           --prometheus-insecure-skip-verify  Do not verify the server certificate.
           --prometheus-timeout DURATION      How long one query may take, connecting
                                              included, before its signal fails for the
-                                             cycle (100ms to 5m, default 30s).
+                                             cycle (100ms to 5m, default 30s). A query
+                                             running past half of it (at most one
+                                             interval) logs a warning.
           -h, --help                         Show this text.
 
         Policy reload (not with --once):
@@ -81,6 +83,7 @@ enum RunHelp {
 
         Exit codes:
           0  stopped by a signal; with --once, every target was read and handled as decided
+             and every signal query was answered
           2  usage error: unknown option, missing or invalid value
           3  the policy file cannot be read, is not YAML or JSON, or is not a ScalingPolicy
           4  no target in the policy is valid
@@ -88,6 +91,9 @@ enum RunHelp {
           6  with --once: a target could not be read or written, or another writer changed
              it between the read and the write
           7  a second signal arrived before the cycle finished
+          8  with --once: every target was handled, but a signal query failed (Prometheus
+             unreachable, timing out, an error status or an unreadable response); when 6
+             also applies, the status is 6
 
         """
 }

@@ -87,7 +87,18 @@ struct RunRuntime {
         let loopMetrics = LoopMetrics(registry: registry)
         let controlLoop = ControlLoop(
             targets: targets,
-            signals: PrometheusSignalSource(sampler: sampler, queryMetrics: QueryMetrics(registry: registry)),
+            signals: PrometheusSignalSource(
+                sampler: sampler,
+                queryMetrics: QueryMetrics(registry: registry),
+                slowQueryWatch: SlowQueryWatch(
+                    threshold: SlowQueryWatch.threshold(
+                        interval: .milliseconds(Int64((options.intervalSeconds * 1000).rounded())),
+                        queryTimeout: .milliseconds(Int64((options.prometheus.timeoutSeconds * 1000).rounded()))
+                    ),
+                    clock: clock,
+                    logger: logger
+                )
+            ),
             scaler: KubeWorkloadScaler(client: kube, uids: uids),
             events: CountingEventRecorder(writer: writer, clock: clock, logger: logger),
             clock: clock,
