@@ -13,6 +13,10 @@ import Foundation
 /// `v` changes only when a reader of an older version would misread the document. Fields added
 /// later keep the version, because readers ignore keys they do not know, so two releases can
 /// read each other's state. A reader rejects a version above its own and starts without state.
+///
+/// NOTE: the control loop's outside-writer tracking (the count it last wrote and the overrides
+/// per field manager) is not saved. After a restart or failover the overrides count from zero
+/// again, and the new process writes to a target that `ConflictingWriter` had stopped.
 struct SavedHistories: Codable, Equatable {
     static let currentVersion = 1
 
@@ -84,6 +88,8 @@ struct SavedHistories: Codable, Equatable {
         var pendingRecoveryCycles: [String: Int]?
         /// Ages of `since` and `lastTriggered`.
         var panic: [Int]?
+        /// Cycles in a row without a valid scale signal, which the fallback count waits for.
+        var unavailableCycles: Int?
 
         enum CodingKeys: String, CodingKey {
             case startedAgo = "s"
@@ -91,6 +97,7 @@ struct SavedHistories: Codable, Equatable {
             case scaleEvents = "e"
             case pendingRecoveryCycles = "p"
             case panic = "x"
+            case unavailableCycles = "u"
         }
     }
 
@@ -114,7 +121,8 @@ struct SavedHistories: Codable, Equatable {
                 recommendations: recommendations.isEmpty ? nil : recommendations,
                 scaleEvents: events.isEmpty ? nil : events,
                 pendingRecoveryCycles: history.pendingRecoveryCycles.isEmpty ? nil : history.pendingRecoveryCycles,
-                panic: history.panic.map { [age($0.since), age($0.lastTriggered)] }
+                panic: history.panic.map { [age($0.since), age($0.lastTriggered)] },
+                unavailableCycles: history.unavailableCycles
             )
         }
     }
@@ -151,7 +159,7 @@ struct SavedHistories: Codable, Equatable {
                 }
                 panic = ScalingHistory.PanicState(since: date(ages[0]), lastTriggered: date(ages[1]))
             }
-            result[identity] = ScalingHistory(
+            var history = ScalingHistory(
                 startedAt: entry.startedAgo.map(date),
                 recommendations: try pairs(entry.recommendations, "r", identity).map {
                     ScalingHistory.Recommendation(time: $0.0, replicas: $0.1)
@@ -162,6 +170,8 @@ struct SavedHistories: Codable, Equatable {
                 pendingRecoveryCycles: entry.pendingRecoveryCycles ?? [:],
                 panic: panic
             )
+            history.unavailableCycles = entry.unavailableCycles
+            result[identity] = history
         }
         return result
     }
