@@ -154,6 +154,90 @@ struct RestartSafetyTests {
         #expect(nextStep == .unchanged)
     }
 
+    /// Builds the new leader `b_2` of `newLeaderRestoresBeforeItWrites`, with the old leader's
+    /// state saved: 3 for the last 300 s, started an hour ago.
+    static func newLeader(_ store: InMemoryLeaseStore, clock: ManualClock) async
+        -> (elector: LeaderElector, keeper: LeaderStateKeeper, loop: ControlLoop, scaler: RecordingScaler)
+    {
+        let logger = Logger(level: .error, sink: InMemoryLogSink())
+        let saved = ScalingHistory(
+            startedAt: Self.at(-3600),
+            recommendations: (0..<20).map { .init(time: Self.at(Double($0) * 15 - 285), replicas: 3) }
+        )
+        let history = HistoryStateStore(namespace: "ns", electionLease: "headroom", store: store, logger: logger)
+        await history.save([Self.identity: saved], at: Self.at(0))
+        let elector = LeaderElector(
+            settings: LeaderElectionSettings(namespace: "ns", leaseName: "headroom", identity: "b_2"),
+            store: store,
+            clock: clock,
+            logger: logger
+        )
+        let keeper = LeaderStateKeeper(elector: elector, history: history, clock: clock, saveInterval: 15)
+        let scaler = RecordingScaler(replicas: 7)
+        let loop = Self.loop(depth: 30, scaler: scaler, clock: clock, mayWrite: { keeper.beginCycle() })
+        keeper.attach(loop)
+        return (elector, keeper, loop, scaler)
+    }
+
+    /// The new leader's first read of the saved state fails with a 503. Its cycle writes nothing,
+    /// and the saved state stays as it was. The next step reads the state, and the cycle after
+    /// it goes to 3 as the old leader would. Had the failed read counted as no state, the cycle
+    /// would have decided on the loop's own history and the next save would have replaced the
+    /// old leader's state with it.
+    @Test func failedStateReadIsRetried() async throws {
+        let store = InMemoryLeaseStore()
+        let clock = ManualClock(now: Self.at(15))
+        let (elector, keeper, loop, scaler) = await Self.newLeader(store, clock: clock)
+        let savedBefore = store.stored("headroom-state")
+
+        #expect(await elector.acquire())
+        store.failing = true
+        let failedStep = await keeper.step(loop: loop)
+        let outcomeWhileFailing = await loop.runCycle().outcomes[Self.identity]
+        let writesWhileFailing = scaler.writes
+        let restoredWhileFailing = keeper.hasRestored
+        store.failing = false
+        let loadStep = await keeper.step(loop: loop)
+        let outcome = await loop.runCycle().outcomes[Self.identity]
+
+        #expect(failedStep == .loadFailed(attempts: 1))
+        #expect(restoredWhileFailing == false)
+        #expect(outcomeWhileFailing == .unchanged(replicas: 7))
+        #expect(writesWhileFailing == [])
+        #expect(store.stored("headroom-state") == savedBefore)
+        #expect(loadStep == .loaded(targets: 1))
+        #expect(outcome == .scaled(from: 7, to: 3))
+        #expect(scaler.writes == [3])
+    }
+
+    /// While the saved state stays unreadable, the leader reads it `maxLoadAttempts` (5) times
+    /// and then starts without it. The loop's own history began at this cycle, so the 300 s
+    /// scale-down window keeps 7.
+    @Test func stateReadGivesUpAfterFiveAttempts() async throws {
+        let store = InMemoryLeaseStore()
+        let clock = ManualClock(now: Self.at(15))
+        let (elector, keeper, loop, scaler) = await Self.newLeader(store, clock: clock)
+
+        #expect(await elector.acquire())
+        store.failing = true
+        var steps: [LeaderStateKeeper.Step] = []
+        for _ in 0..<LeaderStateKeeper.maxLoadAttempts {
+            steps.append(await keeper.step(loop: loop))
+        }
+        let outcome = await loop.runCycle().outcomes[Self.identity]
+
+        #expect(LeaderStateKeeper.maxLoadAttempts == 5)
+        #expect(
+            steps == [
+                .loadFailed(attempts: 1), .loadFailed(attempts: 2), .loadFailed(attempts: 3),
+                .loadFailed(attempts: 4), .loaded(targets: 0),
+            ]
+        )
+        #expect(keeper.hasRestored)
+        #expect(outcome == .unchanged(replicas: 7))
+        #expect(scaler.writes == [])
+    }
+
     /// A standby never saves: its own history must not replace the leader's saved state.
     @Test func standbySavesNothing() async {
         let store = InMemoryLeaseStore()

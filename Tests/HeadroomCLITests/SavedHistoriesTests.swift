@@ -84,6 +84,21 @@ struct SavedHistoriesTests {
         #expect(decoded == ["Deployment shop/api": history])
     }
 
+    /// A target whose signals failed for 2 cycles in a row keeps that count, so a restarted
+    /// loop applies the fallback after the same number of failed cycles in all.
+    @Test func unavailableCyclesRoundTrip() throws {
+        var history = ScalingHistory(startedAt: Self.at(-60))
+        history.unavailableCycles = 2
+
+        let saved = SavedHistories(histories: ["Deployment a/b": history], at: Self.at(0))
+        let text = String(decoding: saved.encoded(), as: UTF8.self)
+        let decoded = try SavedHistories.decode(saved.encoded()).histories()
+
+        #expect(text == #"{"h":{"Deployment":{"a":{"b":{"s":60,"u":2}}}},"t":1800000000,"v":1}"#)
+        #expect(decoded["Deployment a/b"]?.unavailableCycles == 2)
+        #expect(decoded == ["Deployment a/b": history])
+    }
+
     /// Saved at base + 0.7 s, so `t` is base + 1 s; a recommendation at base − 99.6 s is
     /// floor(100.6) = 100 s old and comes back at base − 99 s, later and never earlier.
     @Test func fractionalTimesRoundToTheLaterSecond() throws {

@@ -41,13 +41,29 @@ final class HistoryStateStore: Sendable {
         shard == 0 ? baseName : "\(baseName)-\(shard)"
     }
 
+    /// The outcome of one attempt to read the saved state.
+    enum LoadAttempt: Equatable {
+        /// The saved histories, or `nil` when there is no usable state.
+        case loaded([String: ScalingHistory]?)
+        /// A read failed in a way a later attempt may not, such as a timeout or a 503.
+        case failed
+    }
+
     /// Reads every shard; returns `nil` and logs why when there is no usable state, in which
     /// case the loop starts without history.
     func load() async -> [String: ScalingHistory]? {
+        guard case .loaded(let histories) = await attemptLoad(retrying: false) else { return nil }
+        return histories
+    }
+
+    /// Reads every shard. With `retrying`, a transient read failure (see `KubeError.isTransient`)
+    /// returns `.failed`, so the caller can try again before it writes. A state that cannot be
+    /// used, and without `retrying` any failure, loads as `nil` and is logged.
+    func attemptLoad(retrying: Bool) async -> LoadAttempt {
         do {
             guard let first = try await store.lease(namespace: namespace, name: baseName) else {
                 logger.info("no saved scaling history; starting without it", ["lease": .string(location(0))])
-                return nil
+                return .loaded(nil)
             }
             let count = Int(first.annotations?[Self.shardsAnnotation] ?? "1") ?? 0
             guard (1...1000).contains(count) else {
@@ -66,13 +82,19 @@ final class HistoryStateStore: Sendable {
                 "loaded saved scaling history",
                 ["lease": .string(location(0)), "targets": .int(histories.count), "shards": .int(count)]
             )
-            return histories
+            return .loaded(histories)
+        } catch let error as KubeError where retrying && error.isTransient {
+            logger.warning(
+                "reading the saved scaling history failed; retrying before writing",
+                ["lease": .string(location(0)), "error": .string("\(error)")]
+            )
+            return .failed
         } catch {
             logger.warning(
                 "saved scaling history not usable; starting without it, so scale-down waits one window",
                 ["lease": .string(location(0)), "error": .string("\(error)")]
             )
-            return nil
+            return .loaded(nil)
         }
     }
 

@@ -7,6 +7,11 @@ import Synchronization
 /// reads them and before the loop may write. So a new leader does not scale down on a window it
 /// never saw, and a cycle already running cannot overwrite the restored histories. While leading, the histories are saved when they changed and an
 /// interval has passed since the last save, and once more on shutdown.
+///
+/// A transient failure to read the saved state (a timeout, 429 or 5xx) is retried at each step,
+/// up to `maxLoadAttempts` reads, and the loop writes nothing meanwhile. Starting without state
+/// after such a failure would let the new leader decide on its own history and then overwrite
+/// the saved state with it.
 final class LeaderStateKeeper: Sendable {
     let elector: LeaderElector
     let history: HistoryStateStore
@@ -16,9 +21,15 @@ final class LeaderStateKeeper: Sendable {
     private let progress = Mutex(Progress())
     private let attached = Mutex<ControlLoop?>(nil)
 
+    /// Reads of the saved state per term before a transient failure counts as no usable state.
+    static let maxLoadAttempts = 5
+
     private struct Progress {
         /// The elector term whose saved state has been read.
         var loadedTerm = 0
+        /// Failed reads of the saved state in `failedLoadTerm`.
+        var failedLoads = 0
+        var failedLoadTerm = 0
         /// The histories read in `loadedTerm`, until a cycle start puts them into the loop.
         var pending: [String: ScalingHistory]?
         /// The elector term whose saved state is in the loop.
@@ -30,6 +41,8 @@ final class LeaderStateKeeper: Sendable {
     enum Step: Equatable {
         case standby
         case loaded(targets: Int)
+        /// A transient read failure. The next step reads again.
+        case loadFailed(attempts: Int)
         /// The loaded state waits for the next cycle start.
         case awaitingCycle
         case saved(bytes: Int)
@@ -79,7 +92,15 @@ final class LeaderStateKeeper: Sendable {
         guard elector.isLeader else { return .standby }
         let term = elector.term
         if progress.withLock({ $0.loadedTerm }) != term {
-            let saved = await history.load()
+            let failedBefore = progress.withLock { $0.failedLoadTerm == term ? $0.failedLoads : 0 }
+            let retrying = failedBefore + 1 < Self.maxLoadAttempts
+            guard case .loaded(let saved) = await history.attemptLoad(retrying: retrying) else {
+                progress.withLock { progress in
+                    progress.failedLoadTerm = term
+                    progress.failedLoads = failedBefore + 1
+                }
+                return .loadFailed(attempts: failedBefore + 1)
+            }
             progress.withLock { progress in
                 progress.loadedTerm = term
                 progress.pending = saved

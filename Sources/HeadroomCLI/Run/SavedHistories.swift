@@ -92,6 +92,8 @@ struct SavedHistories: Codable, Equatable {
         var overrides: [String: [Int]]?
         /// The field manager that stopped Headroom's writes.
         var conflictingManager: String?
+        /// Cycles in a row without a valid scale signal, which the fallback count waits for.
+        var unavailableCycles: Int?
 
         enum CodingKeys: String, CodingKey {
             case startedAgo = "s"
@@ -103,6 +105,7 @@ struct SavedHistories: Codable, Equatable {
             case lastWritten = "w"
             case overrides = "o"
             case conflictingManager = "c"
+            case unavailableCycles = "u"
         }
     }
 
@@ -134,7 +137,8 @@ struct SavedHistories: Codable, Equatable {
                     : Dictionary(grouping: history.outsideWriters.overrides, by: \.manager).mapValues {
                         $0.map { age($0.time) }
                     },
-                conflictingManager: history.outsideWriters.conflictingManager
+                conflictingManager: history.outsideWriters.conflictingManager,
+                unavailableCycles: history.unavailableCycles
             )
         }
     }
@@ -171,7 +175,7 @@ struct SavedHistories: Codable, Equatable {
                 }
                 panic = ScalingHistory.PanicState(since: date(ages[0]), lastTriggered: date(ages[1]))
             }
-            result[identity] = ScalingHistory(
+            var history = ScalingHistory(
                 startedAt: entry.startedAgo.map(date),
                 recommendations: try pairs(entry.recommendations, "r", identity).map {
                     ScalingHistory.Recommendation(time: $0.0, replicas: $0.1)
@@ -192,6 +196,8 @@ struct SavedHistories: Codable, Equatable {
                     conflictingManager: entry.conflictingManager
                 )
             )
+            history.unavailableCycles = entry.unavailableCycles
+            result[identity] = history
         }
         return result
     }
