@@ -111,6 +111,12 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport"]
         ),
+        // Checks of the deploy story: manifests, RBAC from the end-to-end audit logs, alert
+        // rules, the dashboard and the container image. Runs after EndToEndTests.
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["HeadroomCLI", "KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport", "YAML"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
