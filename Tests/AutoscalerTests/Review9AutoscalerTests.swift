@@ -210,6 +210,62 @@ import Testing
         }
     }
 
+    // MARK: - Reload
+
+    /// A reload that changes `cms/api` from a Deployment to a StatefulSet names another object,
+    /// so the Deployment's history and series are dropped. The StatefulSet starts fresh: its
+    /// history begins at the first cycle after the reload (15 s), so its scale-down waits a
+    /// whole window from then.
+    @Test func reloadChangingKindDropsHistory() async {
+        let deployment = Self.target()
+        let statefulSet = TargetPolicy(
+            kind: .statefulSet,
+            namespace: "cms",
+            name: "api",
+            maxReplicas: 20,
+            signals: [F.perReplica(100)]
+        )
+        let harness = LoopHarness(targets: [deployment])
+        harness.scaler.seed(deployment, spec: 2)
+        harness.scaler.seed(statefulSet, spec: 2)
+        harness.signals.set(deployment, ["queue": F.value(200)])
+        harness.signals.set(statefulSet, ["queue": F.value(200)])
+
+        _ = await Self.cycle(harness, deployment)
+        harness.loop.replacePolicy(targets: [statefulSet], databases: [])
+        harness.clock.advance(by: .seconds(15))
+        _ = await Self.cycle(harness, statefulSet)
+        let histories = harness.loop.histories()
+        let deploymentSeries = harness.loop.metrics.currentReplicas.seriesLabels().filter {
+            $0 == LoopMetrics.labels(deployment)
+        }
+
+        #expect(histories.keys.sorted() == [statefulSet.identity])
+        #expect(histories[statefulSet.identity]?.startedAt == F.at(15))
+        #expect(deploymentSeries.isEmpty)
+    }
+
+    /// One target whose reads fail does not stop another in the same cycle: `admin` fails to
+    /// read, and `api` still scales from 2 to the 5 its queue of 500 needs.
+    @Test func failingTargetDoesNotStopOthers() async {
+        let api = Self.target()
+        let admin = Self.target(name: "admin")
+        let harness = LoopHarness(targets: [api, admin])
+        harness.scaler.seed(api, spec: 2)
+        harness.scaler.seed(admin, spec: 2)
+        harness.scaler.failReads(of: admin.identity)
+        harness.signals.set(api, ["queue": F.value(500)])
+        harness.signals.set(admin, ["queue": F.value(500)])
+
+        let report = await harness.loop.runCycle()
+
+        #expect(report.outcomes[api.identity] == .scaled(from: 2, to: 5))
+        if case .failed = report.outcomes[admin.identity] {
+        } else {
+            Issue.record("admin: expected a failed read, got \(String(describing: report.outcomes[admin.identity]))")
+        }
+    }
+
     // MARK: - Outside writers
 
     /// A change of spec.replicas made under Headroom's own field manager (`headroom`, such as an

@@ -497,6 +497,77 @@ import Testing
         #expect(after == [ObservedLoop.api.identity])
     }
 
+    // MARK: - Hot reload
+
+    /// An editor that writes in place leaves the policy file briefly empty, then writes the same
+    /// content back. The empty file is rejected, and the last good policy keeps running. The
+    /// content that returns is byte for byte the policy in force, so there is nothing new to
+    /// apply: the outcome is `unchanged` and nothing reaches the loop. Handing it over again is
+    /// not harmless, because every reload lifts each target's `ConflictingWriter` stop and
+    /// clears its override count.
+    @Test func sameContentAfterRejectIsNotReapplied() async throws {
+        let mount = try ConfigMapMount(policy: PolicyWatcherTests.policy())
+        defer { mount.remove() }
+        let harness = try WatcherHarness(mount: mount)
+
+        try mount.swap(to: "")
+        let emptied = await harness.watcher.check()
+        try mount.swap(to: PolicyWatcherTests.policy())
+        let restored = await harness.watcher.check()
+
+        if case .rejected = emptied {
+        } else {
+            Issue.record("the empty file: expected a rejection, got \(emptied)")
+        }
+        #expect(restored == .unchanged)
+        #expect(harness.applied.all.count == 0)
+    }
+
+    // MARK: - Secrets in Events and logs
+
+    /// Keeps every Event the loop records.
+    final class KeptEvents: EventRecorder {
+        private let events = Mutex<[TargetEvent]>([])
+        var messages: [String] { events.withLock { $0.map(\.message) } }
+
+        func record(_ event: TargetEvent) async {
+            events.withLock { $0.append(event) }
+        }
+    }
+
+    /// The `worker` signal's query fails with a transport error that names a URL with a
+    /// password (`s3cret-pass`) and an `Authorization` header value (`tok-123456`), the case
+    /// `DecisionsDocument` redacts for `/debug/decisions`. The same detail must not reach a
+    /// Kubernetes Event, readable by anyone allowed to list Events in the namespace. Nor may it
+    /// reach a log line at info level or above, because a secret is never logged.
+    @Test func signalFailureKeepsSecretsOutOfEventsAndLogs() async {
+        let clock = ManualClock(now: Self.at(0))
+        let sink = InMemoryLogSink()
+        let events = KeptEvents()
+        let workloads = ScriptedWorkloads()
+        workloads.seed(ObservedLoop.worker, spec: 3)
+        let sampler = SignalSampler(client: PrometheusClient(baseURL: "http://127.0.0.1:1", http: ScriptedPrometheus()))
+        let loop = ControlLoop(
+            targets: [ObservedLoop.worker],
+            signals: PrometheusSignalSource(sampler: sampler),
+            scaler: workloads,
+            events: events,
+            clock: clock,
+            logger: Logger(level: .info, sink: sink),
+            metrics: LoopMetrics(registry: MetricsRegistry()),
+            configuration: ControlLoopConfiguration(interval: .seconds(15))
+        )
+
+        await loop.runCycle()
+        let logText = sink.records.map { "\($0.message) \($0.metadata)" }
+
+        #expect(!events.messages.isEmpty)
+        for secret in ["s3cret-pass", "tok-123456"] {
+            #expect(!events.messages.contains { $0.contains(secret) }, "Event leaks \(secret)")
+            #expect(!logText.contains { $0.contains(secret) }, "log leaks \(secret)")
+        }
+    }
+
     // MARK: - Redaction of /debug/decisions
 
     /// Each text carries the secret `s3cr3tvalue` in a form the README lists as redacted (a URL's
