@@ -101,6 +101,50 @@ import Testing
         #expect(harness.loop.metrics.desiredReplicas.value(labels: LoopMetrics.labels(target)) == 7)
     }
 
+    /// `headroom_decisions_total` counts "decisions by the rule that decided or limited them",
+    /// one decision per target and cycle. Three paused cycles are three decisions, all decided
+    /// by `Paused`. The signals' wish to scale up (500 / 100 = 5 from 2) was not carried out, so
+    /// no decision may be counted as `ScaledUp`, and the target's counters add up to 3.
+    @Test func pausedCyclesCountOneDecisionEach() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 2)
+        harness.scaler.setAnnotations(target.identity, [TargetAnnotations.paused: "true"])
+        harness.signals.set(target, ["queue": F.value(500)])
+
+        for _ in 0..<3 {
+            _ = await Self.cycle(harness, target)
+            harness.clock.advance(by: .seconds(15))
+        }
+        let labels = LoopMetrics.labels(target)
+        let decisions = harness.loop.metrics.decisions
+        let total = decisions.seriesLabels().filter { $0.starts(with: labels) }.compactMap {
+            decisions.value(labels: $0)
+        }.reduce(0, +)
+
+        #expect(decisions.value(labels: labels + [DecisionReason.paused.rawValue]) == 3)
+        #expect(decisions.value(labels: labels + [DecisionReason.scaledUp.rawValue]) == nil)
+        #expect(total == 3)
+    }
+
+    /// The README gives `info` one purpose: "start, stop and exactly one record per scaling
+    /// action". A cycle whose only action is writing a pin of 7 (from 2) is one scaling action,
+    /// so it logs exactly one info record, `scaled`.
+    @Test func pinnedWriteLogsOneInfoRecord() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 2)
+        harness.scaler.setAnnotations(target.identity, [TargetAnnotations.pinReplicas: "7"])
+        harness.signals.set(target, ["queue": F.value(500)])
+        let before = harness.messages(at: .info).count
+
+        let outcome = await Self.cycle(harness, target)
+        let logged = Array(harness.messages(at: .info).dropFirst(before))
+
+        #expect(outcome == .scaled(from: 2, to: 7))
+        #expect(logged == ["scaled"])
+    }
+
     // MARK: - Pin, pause and freeze
 
     /// A pin of 0 on a target with minReplicas 3 and a pin of 99 with maxReplicas 8 are both kept
