@@ -256,6 +256,59 @@ import Testing
         #expect(scaler.writes.isEmpty)
     }
 
+    /// The README: "With `--leader-elect` the overrides and the stop are part of the saved state,
+    /// so a restart or a takeover keeps them". The old leader saved a `ConflictingWriter` stop
+    /// for `shop/api` (argocd kept overriding it). The new leader's one read of the state Lease
+    /// gets a 503, a transient failure and not unusable state. The state is still there, so the
+    /// takeover must keep the stop. Its first cycle must hold 7 although a queue of 95 needs
+    /// 10, and the state Lease must still name the conflicting manager after the new
+    /// leader's save.
+    @Test func transientLoadFailureKeepsSavedStop() async throws {
+        let store = InMemoryLeaseStore()
+        let clock = ManualClock(now: Self.at(0))
+        let logger = Self.quietLogger()
+        let identity = RestartSafetyTests.identity
+        let stopped = ScalingHistory(
+            startedAt: Self.at(-3600),
+            outsideWriters: .init(conflictingManager: "argocd-application-controller")
+        )
+        let history = HistoryStateStore(namespace: "ns", electionLease: "headroom", store: store, logger: logger)
+        await history.save([identity: stopped], at: Self.at(-5))
+        store.put(Lease(name: "headroom", namespace: "ns", holderIdentity: "", leaseDurationSeconds: 1))
+        let elector = LeaderElector(
+            settings: LeaderElectionSettings(namespace: "ns", leaseName: "headroom", identity: "b_2"),
+            store: store,
+            clock: clock,
+            logger: logger
+        )
+        let keeper = LeaderStateKeeper(elector: elector, history: history, clock: clock, saveInterval: 15)
+        let scaler = RestartSafetyTests.RecordingScaler(replicas: 7)
+        let loop = RestartSafetyTests.loop(depth: 95, scaler: scaler, clock: clock, mayWrite: { keeper.beginCycle() })
+        keeper.attach(loop)
+
+        let acquired = await elector.acquire()
+        store.failing = true
+        _ = await keeper.step(loop: loop)
+        store.failing = false
+        clock.advance(to: Self.at(2))
+        _ = await keeper.step(loop: loop)
+        let outcome = await loop.runCycle().outcomes[identity]
+        clock.advance(to: Self.at(4))
+        _ = await elector.tryAcquireOrRenew()
+        _ = await keeper.step(loop: loop)
+        let reloaded = await HistoryStateStore(
+            namespace: "ns",
+            electionLease: "headroom",
+            store: store,
+            logger: logger
+        ).load()
+
+        #expect(acquired)
+        #expect(outcome == .held(replicas: 7, reason: .conflictingWriter))
+        #expect(scaler.writes.isEmpty)
+        #expect(reloaded?[identity]?.outsideWriters.conflictingManager == "argocd-application-controller")
+    }
+
     // MARK: - Leader election
 
     /// A foreign holder with `leaseDurationSeconds: 0` has expired the moment it is observed, as
