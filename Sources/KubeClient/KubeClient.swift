@@ -142,8 +142,8 @@ public final class KubeClient: Sendable {
     }
 
     /// Reads a `Retry-After` value as seconds: a decimal integer (any size, so an overflowing
-    /// one reads as a huge wait) or an IMF-fixdate such as `Wed, 21 Oct 2015 07:28:00 GMT`,
-    /// counted from `wallClock`. Returns `nil` for anything else.
+    /// one reads as a huge wait) or an HTTP-date in any of its three forms, such as
+    /// `Wed, 21 Oct 2015 07:28:00 GMT`, counted from `wallClock`. Returns `nil` for anything else.
     func retryAfterSeconds(_ value: String) -> Double? {
         let text = value.trimmingCharacters(in: .whitespaces)
         let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
@@ -153,13 +153,25 @@ public final class KubeClient: Sendable {
             guard let seconds = Double(text) else { return nil }
             return seconds
         }
+        // asctime pads a one-digit day with a space ("Jan  4"), so runs of spaces become one.
+        let single = text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        guard let date = formatter.date(from: text) else { return nil }
-        return date.timeIntervalSince(wallClock())
+        for format in Self.httpDateFormats {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: single) { return date.timeIntervalSince(wallClock()) }
+        }
+        return nil
     }
+
+    /// The three HTTP-date forms a recipient must accept (RFC 9110 section 5.6.7): IMF-fixdate,
+    /// the obsolete RFC 850 form with a two-digit year, and asctime.
+    static let httpDateFormats = [
+        "EEE, dd MMM yyyy HH:mm:ss 'GMT'",
+        "EEEE, dd-MMM-yy HH:mm:ss 'GMT'",
+        "EEE MMM d HH:mm:ss yyyy",
+    ]
 
     static func error(httpStatus: Int, status: KubeStatus?, target: KubeRequestTarget) -> KubeError {
         switch httpStatus {

@@ -13,6 +13,20 @@ public struct Lease: Sendable, Equatable {
     public var leaseTransitions: Int?
     /// `metadata.annotations`; a Lease that is not an election record carries saved state here.
     public var annotations: [String: String]?
+    /// `metadata.labels` and `metadata.ownerReferences` as read, sent back unchanged by an
+    /// update, because a PUT replaces the whole object and another tool (such as Helm) may own them.
+    public var labels: [String: String]?
+    public var ownerReferences: [OwnerReference]?
+
+    /// One entry of `metadata.ownerReferences`.
+    public struct OwnerReference: Sendable, Codable, Equatable {
+        public var apiVersion: String
+        public var kind: String
+        public var name: String
+        public var uid: String
+        public var controller: Bool?
+        public var blockOwnerDeletion: Bool?
+    }
 
     public init(
         name: String,
@@ -43,6 +57,8 @@ struct LeaseWire: Codable {
         var namespace: String?
         var resourceVersion: String?
         var annotations: [String: String]?
+        var labels: [String: String]?
+        var ownerReferences: [Lease.OwnerReference]?
     }
     struct Spec: Codable {
         var holderIdentity: String?
@@ -63,7 +79,9 @@ struct LeaseWire: Codable {
             name: lease.name,
             namespace: lease.namespace,
             resourceVersion: lease.resourceVersion,
-            annotations: lease.annotations
+            annotations: lease.annotations,
+            labels: lease.labels,
+            ownerReferences: lease.ownerReferences
         )
         spec = Spec(
             holderIdentity: lease.holderIdentity,
@@ -85,7 +103,7 @@ struct LeaseWire: Codable {
             }
             return date
         }
-        return Lease(
+        var lease = Lease(
             name: metadata?.name ?? "",
             namespace: metadata?.namespace ?? "",
             resourceVersion: metadata?.resourceVersion,
@@ -96,5 +114,8 @@ struct LeaseWire: Codable {
             leaseTransitions: spec?.leaseTransitions,
             annotations: metadata?.annotations
         )
+        lease.labels = metadata?.labels
+        lease.ownerReferences = metadata?.ownerReferences
+        return lease
     }
 }
