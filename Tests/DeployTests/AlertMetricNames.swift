@@ -230,5 +230,13 @@ enum ExporterMetricNames {
         "nginx_ingress_controller_request_duration_seconds_count",
     ]
 
-    static let all = pgBouncer.union(postgres).union(ingressNginx)
+    /// Directus core, `api/src/metrics/lib/create-metrics.ts`: the query time histogram in
+    /// milliseconds, named after `DB_CLIENT` (here `pg`), with no labels of its own.
+    static let directus: Set<String> = [
+        "directus_db_pg_response_time_ms_bucket",
+        "directus_db_pg_response_time_ms_sum",
+        "directus_db_pg_response_time_ms_count",
+    ]
+
+    static let all = pgBouncer.union(postgres).union(ingressNginx).union(directus)
 }
