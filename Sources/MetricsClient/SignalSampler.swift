@@ -24,7 +24,8 @@ public final class SignalSampler: Sendable {
     /// The `timeout` sent with every query, or nil for the server's default.
     public let queryTimeout: Duration?
     /// Called with the query text and the `warnings` of every successful response that
-    /// carries any, such as a Thanos partial response. The result is still used. Runs on
+    /// carries any, such as a Thanos partial response. The signal then fails as `.warned`,
+    /// because a partial result may read low. Runs on
     /// the sampling task, so it must return quickly; it may run concurrently with itself.
     public let warningHandler: (@Sendable (_ query: String, _ warnings: [String]) -> Void)?
     let limiter: QueryLimiter

@@ -34,12 +34,12 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: String, _ extra: [String: LogValue] = [:]) {
         guard level >= self.level else { return }
-        let record = LogRecord(
-            time: now(),
-            level: level,
-            message: message,
-            metadata: metadata.merging(extra) { $1 }
-        )
+        // Error texts quote URLs, headers and bodies, so every string is scrubbed of credentials.
+        let fields = metadata.merging(extra) { $1 }.mapValues { value in
+            guard case .string(let text) = value else { return value }
+            return .string(Redaction.redact(text))
+        }
+        let record = LogRecord(time: now(), level: level, message: Redaction.redact(message), metadata: fields)
         sink.write(record)
     }
 

@@ -64,6 +64,17 @@ struct MetricsRegistryTests {
         #expect(rendered.contains(#"g{name="a\"}b\\c\nd"} NaN"#))
     }
 
+    /// "\r\n" is one Swift Character; its line feed is still escaped, so the sample stays on one
+    /// line (the carriage return itself needs no escape in the text format).
+    @Test func crlfInLabelValueIsEscaped() {
+        let registry = MetricsRegistry()
+        let gauge = registry.gauge("g", help: "h", labelNames: ["name"])
+        gauge.set(1, labels: ["a\r\nb"])
+        let rendered = registry.render()
+        #expect(rendered.contains("g{name=\"a\r\\nb\"} 1"))
+        #expect(!rendered.contains("\r\n"))
+    }
+
     @Test(arguments: [
         (Double.infinity, "+Inf"), (-Double.infinity, "-Inf"), (0.25, "0.25"), (1e21, "1e+21"), (-3, "-3"),
     ])

@@ -22,6 +22,9 @@ extension ControlLoop {
             return .failed("reading \(target.identity) \(error)")
         case .failure(let error):
             recordFailure(target, at: clock.now, error: error)
+            if let answer = error as? any APIServerError, answer.serverResponded {
+                metrics.activity.apiResponded(at: clock.now)
+            }
             metrics.errors.add(1, labels: labels + ["read"])
             recordUnableToScale(target)
             // Logged at error once per failure streak; the Event's count keeps the tally.

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// When the loop last decided for a target. A decision follows a successful read of the
-/// workload, so this is also when the API server last answered, which `/readyz` reports.
+/// When the loop last decided for a target or the API server last responded to a read. A
+/// decision follows a successful read, and an error status such as 404 for a deleted target is a
+/// response too, so this is when the API server was last reachable, which `/readyz` reports.
 public final class LoopActivity: Sendable {
     private let lastDecision = Mutex<Date?>(nil)
 
@@ -15,6 +16,18 @@ public final class LoopActivity: Sendable {
         }
     }
 
-    /// The time of the newest decision, or nil before the first.
+    /// Records that the API server responded to a read at `time` with an error status.
+    public func apiResponded(at time: Date) {
+        decided(at: time)
+    }
+
+    /// The time of the newest decision or response, or nil before the first.
     public var lastDecisionTime: Date? { lastDecision.withLock { $0 } }
+}
+
+/// An error that shows whether the API server responded to the request (with an error status)
+/// or was not reached at all (a connection or TLS failure, a timeout).
+public protocol APIServerError: Error {
+    /// True when the API server responded.
+    var serverResponded: Bool { get }
 }

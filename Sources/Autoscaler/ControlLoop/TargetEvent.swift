@@ -1,3 +1,5 @@
+import Observability
+
 /// Reasons of the Kubernetes Events Headroom records on a target, in the style of the HPA's.
 public enum EventReason: String, Sendable, CaseIterable {
     /// The replica count was written.
@@ -70,7 +72,9 @@ public struct TargetEvent: Sendable, Equatable {
     public init(target: TargetPolicy, reason: EventReason, message: String) {
         self.target = target
         self.reason = reason
-        self.message = TargetEvent.truncated(message, toBytes: 1024)
+        // Anyone who may list Events in the namespace reads the message, so credentials that an
+        // error text quotes are redacted.
+        self.message = TargetEvent.truncated(Redaction.redact(message), toBytes: 1024)
     }
 
     /// Cuts `text` on a character boundary so its UTF-8 form fits in `limit` bytes.

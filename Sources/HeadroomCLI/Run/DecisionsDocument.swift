@@ -1,5 +1,6 @@
 import Autoscaler
 import Foundation
+import Observability
 
 /// The `/debug/decisions` body: every target's recent decisions as JSON, with anything that
 /// looks like a credential replaced by `REDACTED`.
@@ -8,7 +9,7 @@ import Foundation
 /// the HTTP client, which may name a URL with a password or a header. Every string is
 /// scrubbed, so a future field cannot leak one either.
 enum DecisionsDocument {
-    static let redacted = "REDACTED"
+    static let redacted = Redaction.marker
 
     /// Encodes `decisions` (keyed by target identity) with sorted keys and RFC 3339 times.
     static func render(_ decisions: [String: [RecordedDecision]]) throws -> Data {
@@ -48,29 +49,8 @@ enum DecisionsDocument {
         }
     }
 
-    /// Patterns of credentials in free text: the password of a URL's user info, an
-    /// `Authorization` scheme's parameter, and `key=value` or `key: value` pairs whose key names
-    /// a secret.
-    private static let patterns: [(NSRegularExpression, String)] = [
-        (#"(://[^/\s:@]+:)[^@\s/]+@"#, "$1\(redacted)@"),
-        (#"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+"#, "$1 \(redacted)"),
-        (
-            #"(?i)\b([A-Za-z_-]*(?:token|password|passwd|secret|api[_-]?key|credential)s?)(\s*[=:]\s*)"#
-                + #"(?!REDACTED\b)[^\s,;&"']+"#,
-            "$1$2\(redacted)"
-        ),
-    ].map { pattern, template in
-        // The patterns are constants, so a failure here is a programming error the tests find.
-        (try! NSRegularExpression(pattern: pattern), template)
-    }
-
-    /// Returns `text` with every credential pattern replaced.
+    /// Returns `text` with every credential pattern replaced (see `Redaction`).
     static func redact(_ text: String) -> String {
-        var result = text
-        for (expression, template) in patterns {
-            let range = NSRange(result.startIndex..., in: result)
-            result = expression.stringByReplacingMatches(in: result, range: range, withTemplate: template)
-        }
-        return result
+        Redaction.redact(text)
     }
 }

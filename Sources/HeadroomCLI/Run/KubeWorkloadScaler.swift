@@ -71,22 +71,46 @@ struct KubeWorkloadScaler: WorkloadScaler {
 /// target comes no earlier than the API server requested.
 extension KubeError: ServerRequestedWait {}
 
+/// Any HTTP status but 401 shows a reachable API server: a 404 for a deleted target, a 403 or a
+/// 5xx is still an answer. A 401 means the credentials no longer work, so nothing can be read.
+extension KubeError: APIServerError {
+    public var serverResponded: Bool {
+        switch self {
+        case .forbidden, .notFound, .conflict, .alreadyExists, .throttled, .api, .invalidResponse: true
+        case .noConfiguration, .invalidConfiguration, .execPlugin, .transport, .unauthorized: false
+        }
+    }
+}
+
 /// HorizontalPodAutoscaler lists by namespace, kept for `ttl` seconds so a cycle over many
 /// targets of one namespace sends one list.
 final class HPACache: Sendable {
     let ttl: TimeInterval = 30
     private let lists = Mutex<[String: (time: Date, items: [HorizontalPodAutoscalerReference])]>([:])
 
-    /// Returns the name of an HPA whose `scaleTargetRef` is `target`, or `nil`. A failed list
-    /// (RBAC without `list` on `horizontalpodautoscalers`, for one) finds none: the check is
-    /// skipped rather than stopping every write.
+    private let now: @Sendable () -> Date
+
+    init(now: @escaping @Sendable () -> Date = { Date() }) {
+        self.now = now
+    }
+
+    /// Returns the name of an HPA whose `scaleTargetRef` is `target`, or `nil`. A list that RBAC
+    /// forbids finds none, so the check is skipped rather than stopping every write. Any other
+    /// failed list (a timeout, a 5xx) keeps the last good list, so a passing API server error
+    /// does not let Headroom write to a target that an HPA scales.
     func autoscaler(of target: TargetPolicy, client: KubeClient) async -> String? {
-        let now = Date()
-        var items = lists.withLock { $0[target.namespace] }.flatMap {
-            now.timeIntervalSince($0.time) < ttl ? $0.items : nil
-        }
+        let now = now()
+        let cached = lists.withLock { $0[target.namespace] }
+        var items = cached.flatMap { now.timeIntervalSince($0.time) < ttl ? $0.items : nil }
         if items == nil {
-            let listed = (try? await client.horizontalPodAutoscalers(namespace: target.namespace)) ?? []
+            let listed: [HorizontalPodAutoscalerReference]
+            do {
+                listed = try await client.horizontalPodAutoscalers(namespace: target.namespace)
+            } catch KubeError.forbidden {
+                listed = []
+            } catch {
+                listed = cached?.items ?? []
+            }
             lists.withLock { $0[target.namespace] = (now, listed) }
             items = listed
         }
