@@ -34,6 +34,15 @@ import Testing
         #expect(words.contains("headroom"))
     }
 
+    /// The C libraries' headers and pkg-config files, which the system-library targets need.
+    @Test func builderInstallsDevelopmentPackages() throws {
+        let builder = try #require(try Self.dockerfile().stages.first)
+        let packages = builder.installedPackages
+        for package in ["libcurl4-openssl-dev", "libyaml-dev", "libmicrohttpd-dev", "pkg-config"] {
+            #expect(packages.contains(package), "builder stage does not install \(package)")
+        }
+    }
+
     /// UID 0 is root; Kubernetes' `runAsNonRoot` needs a numeric UID in the image to verify.
     @Test func runtimeUserIsNumericNonRoot() throws {
         let runtime = try #require(try Self.dockerfile().stages.last)

@@ -174,6 +174,107 @@ struct ImportHPAErrorTests {
         #expect(HPAMapping.bytes(value) == text)
     }
 
+    /// A ContainerResource metric reads one container, so its signal is named after it and its
+    /// usage selector matches `container="app"`; 250m is 0.25 cores per pod.
+    @Test func containerResourceSelectsContainer() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try directory.write(
+            "hpa.yaml",
+            Self.hpaHeader + """
+                spec:
+                  scaleTargetRef: {kind: Deployment, name: api}
+                  maxReplicas: 5
+                  metrics:
+                    - type: ContainerResource
+                      containerResource:
+                        name: cpu
+                        container: app
+                        target: {type: AverageValue, averageValue: 250m}
+
+                """
+        )
+        let captured = CapturedOutput()
+        let status = await HeadroomCommandLine.dispatch(["import-hpa", input], output: captured.output)
+        #expect(status == .success)
+        let loaded = try PolicyLoader.load(text: captured.standardOutput, file: "stdout")
+        let signal = try #require(loaded.targets.first?.signals.first)
+        #expect(signal.name == "cpu-average-app")
+        #expect(signal.threshold == 0.25)
+        #expect(signal.resultUnit == .count)
+        // AverageValue divides the container's usage by the ready pods, so only the usage
+        // selector names the container.
+        #expect(signal.query.contains(#"container!="POD", container="app"}[2m])"#))
+        #expect(signal.query.components(separatedBy: "container=").count == 2)
+    }
+
+    /// Object and External metrics are listed with what they read, and the HPA's v1 annotations
+    /// with the command that exports the HPA as v2.
+    @Test func adapterMetricsAndAnnotationsListed() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let v2 =
+            Self.hpaHeader + """
+                spec:
+                  scaleTargetRef: {kind: Deployment, name: api}
+                  maxReplicas: 5
+                  metrics:
+                    - type: Resource
+                      resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+                    - type: Object
+                      object:
+                        metric: {name: requests-per-second}
+                        describedObject: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: main}
+                        target: {type: Value, value: "2k"}
+                    - type: External
+                      external:
+                        metric: {name: s0-rabbitmq-orders}
+                        target: {type: AverageValue, averageValue: "20"}
+
+                """
+        let v1 = """
+            apiVersion: autoscaling/v1
+            kind: HorizontalPodAutoscaler
+            metadata:
+              name: web
+              namespace: shop
+              annotations:
+                autoscaling.alpha.kubernetes.io/behavior: '{"ScaleUp":{"StabilizationWindowSeconds":30}}'
+            spec:
+              scaleTargetRef: {kind: Deployment, name: web}
+              maxReplicas: 4
+
+            """
+        let input = try directory.write("hpa.yaml", v2 + "---\n" + v1)
+        let captured = CapturedOutput()
+        let status = await HeadroomCommandLine.dispatch(["import-hpa", input], output: captured.output)
+        #expect(status == .success)
+        let lines = captured.standardError.split(separator: "\n").map(String.init)
+        let adapter =
+            "is served by a metrics adapter whose rules, not the HPA, define its query; write a signal with "
+            + "the adapter's PromQL for it"
+        #expect(
+            lines.contains(
+                "not mapped: HPA shop/api: spec.metrics[1]: Object metric \"requests-per-second\" of Ingress main "
+                    + adapter
+            )
+        )
+        #expect(
+            lines.contains(
+                "not mapped: HPA shop/api: spec.metrics[2]: External metric \"s0-rabbitmq-orders\" " + adapter
+                    + " (a KEDA ScaledObject names its metrics s<N>-<trigger>: translate the ScaledObject's triggers)"
+            )
+        )
+        #expect(
+            lines.contains(
+                "not mapped: HPA shop/web: metadata.annotations[autoscaling.alpha.kubernetes.io/behavior]: v2 "
+                    + "behavior is not read from v1 annotations; export the HPA as autoscaling/v2 "
+                    + "(kubectl get hpa.v2.autoscaling -o yaml) to import them"
+            )
+        )
+        #expect(lines.last?.hasSuffix(": 2 targets imported in observe mode; 3 fields not mapped") == true)
+    }
+
     /// An HPA without metrics scales on 80 % CPU, the HPA controller's default.
     @Test func noMetricsMeansCPUAt80Percent() async throws {
         let directory = try TemporaryDirectory()
