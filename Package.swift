@@ -60,7 +60,7 @@ let package = Package(
             name: "HeadroomCLI",
             dependencies: [
                 "Autoscaler", "MetricsClient", "KubeClient", "HTTPTransport", "HTTPServer", "Observability",
-                "Simulator", "FleetModel",
+                "Simulator", "FleetModel", "YAML",
             ]
         ),
         .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"]),
@@ -105,7 +105,9 @@ let package = Package(
             dependencies: [
                 "HeadroomCLI", "Autoscaler", "MetricsClient", "HTTPTransport", "TestSupport", "KubeClient",
                 "KubeTestServer", "HTTPServer", "FleetTestbed", "FleetModel",
-            ]
+            ],
+            // HPA fixtures and expected policies, which ImportHPATests reads through #filePath.
+            exclude: ["ImportHPAFixtures"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -5,7 +5,7 @@ public enum HeadroomCommandLine {
     public static let version = "0.1.0-dev"
 
     static let subcommands: [any Subcommand.Type] = [
-        CheckCommand.self, RunCommand.self, SimulateCommand.self, ReplayCommand.self,
+        CheckCommand.self, RunCommand.self, SimulateCommand.self, ReplayCommand.self, ImportHPACommand.self,
     ]
 
     /// Runs `headroom` with `arguments` (without the program name) and returns the exit status.
