@@ -18,13 +18,11 @@ extension ControlLoop {
     }
 
     /// Records one `HeldByOperator` Event when the policy's freeze starts or its setting changes,
-    /// on the policy's first target, instead of one per target: the freeze is one setting of the
-    /// policy. Each held target still logs its hold at debug and records the decision `Frozen`.
+    /// instead of one per target, because the freeze is one setting of the policy. The Event is
+    /// about the policy: `run` records it on the `--policy-configmap` ConfigMap when given, else
+    /// on the policy's first target. Each held target still logs its hold at debug and records the decision `Frozen`.
     /// Nothing is recorded while this instance may not write, so a new leader announces a
     /// freeze that is in force when it takes over.
-    ///
-    /// NOTE: the Event is on the first target even with `--policy-configmap`, because the loop's
-    /// recorder records Events on targets only. `PolicyReloadFailed` does go to the ConfigMap.
     func announceFreeze(at now: Date) async {
         guard isWriting else { return }
         let controls = self.controls
@@ -40,9 +38,9 @@ extension ControlLoop {
         let count = targets.count == 1 ? "1 target" : "\(targets.count) targets"
         let message =
             "the policy freezes every target\(until); no replica count is written to its \(count). "
-            + "This one Event, on the policy's first target, stands for all of them"
+            + "This one Event is for all of them"
         logger.info("operator control", ["reason": .string("Frozen"), "message": .string(message)])
-        await events.record(TargetEvent(target: first, reason: .heldByOperator, message: message))
+        await events.record(TargetEvent(target: first, reason: .heldByOperator, message: message, isAboutPolicy: true))
     }
 
     /// Counts an override of `spec.replicas` by another field manager since Headroom's last
