@@ -6,6 +6,7 @@ public final class MetricsRegistry: Sendable {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     private let families = Mutex<[MetricFamily]>([])
+    private let renderHooks = Mutex<[@Sendable () -> Void]>([])
 
     public init() {}
 
@@ -36,8 +37,15 @@ public final class MetricsRegistry: Sendable {
         return register(family)
     }
 
+    /// Adds `hook`, run at the start of every `render()`, for a value that changes with time alone
+    /// (such as whether a deadline has passed) and so has no event that could set it.
+    public func onRender(_ hook: @escaping @Sendable () -> Void) {
+        renderHooks.withLock { $0.append(hook) }
+    }
+
     /// Renders every family in registration order, as the `/metrics` endpoint serves them.
     public func render() -> String {
+        for hook in renderHooks.withLock({ $0 }) { hook() }
         var output = ""
         for family in families.withLock({ $0 }) {
             output += ExpositionFormat.render(family)

@@ -104,7 +104,8 @@ import Testing
         #expect(harness.events.recorded.first { $0.reason == .invalidAnnotation }?.message.contains("tomorrow") == true)
     }
 
-    /// The policy's freeze stops writes to every target with one Event each.
+    /// The policy's freeze stops writes to every target. It is announced by one Event in all,
+    /// on the policy's first target, which with one target is that target's only Event.
     @Test func freezeHoldsEveryTarget() async {
         let target = Self.target()
         let harness = LoopHarness(targets: [target], controls: PolicyControls(freeze: true))
@@ -225,5 +226,72 @@ import Testing
         watching.signals.set(observer, ["queue": F.value(500)])
         let observed = await Self.cycles(watching, observer, count: 1)
         #expect(observed == [.wouldScale(from: 2, to: 5)])
+    }
+
+    /// A freeze until 600 s over `api` and `admin` records one HeldByOperator Event, on `api`,
+    /// the policy's first target, at 0 s and none at 15 s. A reload that moves the end to 900 s
+    /// is a new freeze setting, so the cycle at 30 s records a second Event, again on `api`.
+    @Test func changedFreezeEndAnnouncesAgain() async {
+        let api = Self.target()
+        let admin = TargetPolicy(namespace: "cms", name: "admin", maxReplicas: 20, signals: [F.perReplica(100)])
+        let harness = LoopHarness(
+            targets: [api, admin],
+            controls: PolicyControls(freeze: true, freezeUntil: F.at(600))
+        )
+        for target in [api, admin] {
+            harness.scaler.seed(target, spec: 2)
+            harness.signals.set(target, ["queue": F.value(500)])
+        }
+
+        _ = await Self.cycles(harness, api, count: 2)
+        let afterTwoCycles = harness.events.recorded.filter { $0.reason == .heldByOperator }.count
+        harness.loop.replacePolicy(
+            targets: [api, admin],
+            databases: [],
+            controls: PolicyControls(freeze: true, freezeUntil: F.at(900))
+        )
+        let held = await Self.cycles(harness, admin, count: 1)
+
+        #expect(afterTwoCycles == 1)
+        #expect(held == [.held(replicas: 2, reason: .frozen)])
+        #expect(harness.events.reasons(for: api.identity) == [.heldByOperator, .heldByOperator])
+        #expect(harness.events.reasons(for: admin.identity).isEmpty)
+        #expect(harness.scaler.writes.isEmpty)
+    }
+
+    /// An unreadable pause value gets a Warning Event, so its one record (over two cycles) is a
+    /// warning, not an info record: info is kept for scaling actions.
+    @Test func invalidAnnotationLogsOneWarning() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 5)
+        harness.scaler.setAnnotations(target.identity, [TargetAnnotations.paused: "tomorrow"])
+        harness.signals.set(target, ["queue": F.value(500)])
+
+        let outcomes = await Self.cycles(harness, target, count: 2)
+
+        #expect(outcomes == [.unchanged(replicas: 5), .unchanged(replicas: 5)])
+        #expect(harness.messages(at: .warning) == ["operator control"])
+        #expect(!harness.messages(at: .info).contains("operator control"))
+    }
+
+    /// A workload scaled to 0 by hand is parked (`headroom_target_scaling_disabled` 1). A pin of 4
+    /// then writes 4 from 0, and the gauge returns to 0 because the target is no longer parked.
+    @Test func pinUnparksTargetScaledToZero() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 0)
+        harness.signals.set(target, ["queue": F.value(500)])
+        let labels = LoopMetrics.labels(target)
+
+        let parked = await Self.cycles(harness, target, count: 1)
+        let gaugeWhileParked = harness.loop.metrics.scalingDisabled.value(labels: labels)
+        harness.scaler.setAnnotations(target.identity, [TargetAnnotations.pinReplicas: "4"])
+        let pinned = await Self.cycles(harness, target, count: 1)
+
+        #expect(parked == [.scalingDisabled])
+        #expect(gaugeWhileParked == 1)
+        #expect(pinned == [.scaled(from: 0, to: 4)])
+        #expect(harness.loop.metrics.scalingDisabled.value(labels: labels) == 0)
     }
 }

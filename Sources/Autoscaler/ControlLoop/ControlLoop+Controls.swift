@@ -10,6 +10,37 @@ extension ControlLoop {
         case hold(DecisionReason, message: String)
         /// Hold the target at this count, written if it differs.
         case pin(Int, message: String)
+
+        var isPin: Bool {
+            if case .pin = self { return true }
+            return false
+        }
+    }
+
+    /// Records one `HeldByOperator` Event when the policy's freeze starts or its setting changes,
+    /// instead of one per target, because the freeze is one setting of the policy. The Event is
+    /// about the policy: `run` records it on the `--policy-configmap` ConfigMap when given, else
+    /// on the policy's first target. Each held target still logs its hold at debug and records the decision `Frozen`.
+    /// Nothing is recorded while this instance may not write, so a new leader announces a
+    /// freeze that is in force when it takes over.
+    func announceFreeze(at now: Date) async {
+        guard isWriting else { return }
+        let controls = self.controls
+        let targets = self.targets
+        let key: String? =
+            controls.isFrozen(at: now) ? "freeze:" + (controls.freezeUntil.map(Self.rfc3339) ?? "") : nil
+        let changed = announcedFreeze.withLock { announced in
+            defer { announced = key }
+            return announced != key
+        }
+        guard changed, key != nil, let first = targets.first else { return }
+        let until = controls.freezeUntil.map { " until \(Self.rfc3339($0))" } ?? ""
+        let count = targets.count == 1 ? "1 target" : "\(targets.count) targets"
+        let message =
+            "the policy freezes every target\(until); no replica count is written to its \(count). "
+            + "This one Event is for all of them"
+        logger.info("operator control", ["reason": .string("Frozen"), "message": .string(message)])
+        await events.record(TargetEvent(target: first, reason: .heldByOperator, message: message, isAboutPolicy: true))
     }
 
     /// Counts an override of `spec.replicas` by another field manager since Headroom's last
@@ -62,7 +93,7 @@ extension ControlLoop {
     }
 
     /// Returns the control that applies to `target` now, announcing each new situation once
-    /// with an Event. The order: an HPA, a conflicting writer, the policy's freeze, a pause, a pin.
+    /// with an Event (the policy's freeze once for all targets, by `announceFreeze`). The order: an HPA, a conflicting writer, the policy's freeze, a pause, a pin.
     func control(_ target: TargetPolicy, workload: WorkloadState, log: Logger) async -> Control {
         let now = clock.now
         var notices: [(key: String, reason: EventReason, message: String)] = []
@@ -78,10 +109,9 @@ extension ControlLoop {
         } else if let manager = state.history.outsideWriters.conflictingManager {
             result = .hold(.conflictingWriter, message: "\(manager) keeps overriding spec.replicas")
         } else if controls.isFrozen(at: now) {
+            // Announced once for the whole policy by `announceFreeze`, not per target.
             let until = controls.freezeUntil.map { " until \(Self.rfc3339($0))" } ?? ""
-            let message = "the policy freezes every target\(until); no replica count is written"
-            notices.append(("freeze", .heldByOperator, message))
-            result = .hold(.frozen, message: message)
+            result = .hold(.frozen, message: "the policy freezes every target\(until); no replica count is written")
         }
 
         let annotations = workload.annotations
@@ -151,7 +181,10 @@ extension ControlLoop {
         let fresh = notices.filter { !state.announced.contains($0.key) }
         update(target) { $0.announced = keys }
         for notice in fresh {
-            log.info(
+            // A Warning Event is something to act on, so it is logged at warning. The others are
+            // logged at debug, so `info` keeps one record per scaling action.
+            log.log(
+                notice.reason.type == .warning ? .warning : .debug,
                 "operator control",
                 ["reason": .string(notice.reason.rawValue), "message": .string(notice.message)]
             )

@@ -5,7 +5,9 @@ extension ControlLoop {
     /// (same kind, namespace and name) keep their history; the state of removed targets is
     /// dropped.
     /// A `ConflictingWriter` stop is lifted by a reload, which is how an operator resumes a
-    /// target after fixing the other writer.
+    /// target after fixing the other writer. Only the stopped manager's overrides are cleared,
+    /// so other targets and other managers keep their override counts. The recent decisions
+    /// of removed targets are dropped with their state.
     public func replacePolicy(
         targets: [TargetPolicy],
         databases: [DatabasePolicy],
@@ -29,10 +31,12 @@ extension ControlLoop {
         state.withLock { state in
             state = state.filter { kept.contains($0.key) }
             for identity in state.keys {
+                guard let stopped = state[identity]?.history.outsideWriters.conflictingManager else { continue }
                 state[identity]?.history.outsideWriters.conflictingManager = nil
-                state[identity]?.history.outsideWriters.overrides = []
+                state[identity]?.history.outsideWriters.overrides.removeAll { $0.manager == stopped }
             }
         }
+        decisionLog.withLock { $0 = $0.filter { kept.contains($0.key) } }
         let names = Set(next.databases.map(\.name))
         databaseMemory.withLock { $0 = $0.filter { names.contains($0.key) } }
         metrics.targetsConfigured.set(Double(next.targets.count))
@@ -51,6 +55,18 @@ extension ControlLoop {
         state.withLock { state in
             for (identity, history) in histories where known.contains(identity) {
                 state[identity, default: TargetState()].history = history
+            }
+        }
+    }
+
+    /// Starts every target of the policy afresh at `now`, so scale-up is allowed and scale-down
+    /// waits one window. A new leader without usable saved state calls it, because the
+    /// recommendations it did not see are unknown.
+    public func restartHistories(at now: Date) {
+        let identities = targets.map(\.identity)
+        state.withLock { state in
+            for identity in identities {
+                state[identity, default: TargetState()].history.startedAt = now
             }
         }
     }

@@ -52,46 +52,55 @@ extension ControlLoop {
             history: previous.history,
             now: clock.now
         )
-        recordDecision(decision, target: target, workload: workload, at: clock.now)
-        recordDecisionMetrics(decision, target: target)
-        await reportConditions(decision, target: target, previous: previous.conditions, log: log)
-        metrics.currentReplicas.set(Double(decision.currentReplicas), labels: labels)
-        metrics.desiredReplicas.set(Double(decision.desiredReplicas), labels: labels)
-        metrics.decisions.add(1, labels: labels + [decision.reason.rawValue])
+        // The control is read before anything is recorded, so the decision log, the metrics and
+        // the log record show what happened. A hold keeps the current count, and a pin sets its own.
+        let control = await control(target, workload: workload, log: log)
+        // A hand scale to 0 parks the target, unless a pin (the operator's explicit count) applies.
+        let parked = decision.reason == .scalingDisabled && !control.isPin
+        let recorded = parked ? decision : Self.controlled(decision, by: control, at: clock.now)
+        recordDecision(recorded, target: target, workload: workload, at: clock.now)
+        recordDecisionMetrics(recorded, target: target)
+        await reportConditions(recorded, target: target, previous: previous.conditions, log: log)
+        metrics.currentReplicas.set(Double(recorded.currentReplicas), labels: labels)
+        metrics.desiredReplicas.set(Double(recorded.desiredReplicas), labels: labels)
+        metrics.decisions.add(1, labels: labels + [recorded.reason.rawValue])
         // A parked target has no ready pods, so its ratio signals are invalid by design; only
         // ScalingDisabled is reported for it, not a FailedGetMetric warning per signal.
-        let parked = decision.reason == .scalingDisabled
-        await reportSignals(decision, target: target, previous: previous, reportInvalid: !parked, log: log)
+        await reportSignals(recorded, target: target, previous: previous, reportInvalid: !parked, log: log)
 
         if parked {
             return await disableScaling(decision, target: target, wasDisabled: previous.scalingDisabled, log: log)
         }
         if previous.scalingDisabled {
             metrics.scalingDisabled.set(0, labels: labels)
-            log.info(
-                "autoscaling resumed: the workload was scaled above 0",
-                ["currentReplicas": .int(workload.specReplicas)]
-            )
-            let message = "autoscaling resumed at \(workload.specReplicas) replicas"
-            await events.record(TargetEvent(target: target, reason: .scalingEnabled, message: message))
+            update(target) { $0.scalingDisabled = false }
+            if workload.specReplicas > 0 {
+                log.info(
+                    "autoscaling resumed: the workload was scaled above 0",
+                    ["currentReplicas": .int(workload.specReplicas)]
+                )
+                let message = "autoscaling resumed at \(workload.specReplicas) replicas"
+                await events.record(TargetEvent(target: target, reason: .scalingEnabled, message: message))
+            } else {
+                log.debug("a pin applies to the workload scaled to 0 by hand")
+            }
         }
 
-        switch await control(target, workload: workload, log: log) {
+        switch control {
         case .none:
             break
-        case .hold(let reason, let message):
-            log.debug("holding: \(message)", Self.fields(decision))
-            metrics.decisions.add(1, labels: labels + [reason.rawValue])
+        case .hold(_, let message):
+            log.debug("holding: \(message)", Self.fields(recorded))
             update(target) { $0.history = decision.historyIfNotWritten }
-            return .held(replicas: decision.currentReplicas, reason: reason)
+            return .held(replicas: recorded.currentReplicas, reason: recorded.reason)
         case .pin(let count, let message):
             guard count != decision.currentReplicas, decision.mode == .scale, isWriting else {
+                log.debug("holding: \(message)", Self.fields(recorded))
                 update(target) { $0.history = decision.historyIfNotWritten }
                 return .held(replicas: decision.currentReplicas, reason: .pinned)
             }
-            log.info("writing the pinned count: \(message)")
-            let pinned = Self.pinned(decision, to: count, at: clock.now)
-            return await write(pinned, target: target, workload: workload, log: log)
+            log.debug("writing the pinned count: \(message)")
+            return await write(recorded, target: target, workload: workload, log: log)
         }
 
         guard decision.desiredReplicas != decision.currentReplicas else {
@@ -242,6 +251,30 @@ extension ControlLoop {
             await events.record(TargetEvent(target: target, reason: .failedGetMetric, message: message))
         }
         update(target) { $0.invalidSignals = invalid }
+    }
+
+    /// Returns `decision` as `control` changes it. A hold keeps the current count with the hold's
+    /// reason, and a pin sets its count. The engine stays pure, because the loop applies controls.
+    static func controlled(_ decision: Decision, by control: Control, at now: Date) -> Decision {
+        switch control {
+        case .none:
+            return decision
+        case .hold(let reason, _):
+            return Decision(
+                currentReplicas: decision.currentReplicas,
+                desiredReplicas: decision.currentReplicas,
+                wantedReplicas: decision.wantedReplicas,
+                reason: reason,
+                limits: decision.limits + [reason],
+                signals: decision.signals,
+                conditions: decision.conditions,
+                mode: decision.mode,
+                history: decision.historyIfNotWritten,
+                historyIfNotWritten: decision.historyIfNotWritten
+            )
+        case .pin(let count, _):
+            return pinned(decision, to: count, at: now)
+        }
     }
 
     /// `decision` changed to hold the target at a pinned `count`, with the change recorded for

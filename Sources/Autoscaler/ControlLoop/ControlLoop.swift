@@ -31,6 +31,8 @@ public final class ControlLoop: Sendable {
     let state = Mutex<[String: TargetState]>([:])
     /// The last decisions of each target, newest last, for `/debug/decisions`.
     let decisionLog = Mutex<[String: [RecordedDecision]]>([:])
+    /// The freeze setting last announced by an Event, or nil while no freeze is in force.
+    let announcedFreeze = Mutex<String?>(nil)
     let databaseMemory = Mutex<[String: DatabaseMemory]>([:])
     /// Each database's failed readings last cycle, so a failure is logged once when it starts.
     let databaseFailures = Mutex<[String: [String]]>([:])
@@ -130,6 +132,7 @@ public final class ControlLoop: Sendable {
         applyPendingPolicy()
         let mayWrite = !configuration.dryRun && configuration.mayWrite()
         writing.withLock { $0 = mayWrite }
+        await announceFreeze(at: start)
         let databaseQueries = databases.compactMap(\.queryTarget)
         let outcomes = await signals.outcomes(for: targets + databaseQueries, at: start)
         let reads = await forEachTarget { target -> Result<WorkloadState, any Error> in

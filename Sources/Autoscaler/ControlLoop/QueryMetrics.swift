@@ -29,4 +29,12 @@ public struct QueryMetrics: Sendable {
             errors.add(0, labels: [signal])
         }
     }
+
+    /// Removes the series of every signal not in `signals`, such as one that a reload removed
+    /// from every target.
+    public func keep(signals: Set<String>) {
+        for family in [duration, errors] {
+            family.remove { !signals.contains($0.first ?? "") }
+        }
+    }
 }

@@ -26,6 +26,8 @@ public struct PrometheusSignalSource: SignalSource {
 
     public func outcomes(for targets: [TargetPolicy], at time: Date) async -> [String: [String: SampleOutcome]] {
         let batches = Self.batches(for: targets)
+        // Every signal in use is queried each cycle, so the series of any other signal are stale.
+        queryMetrics?.keep(signals: Set(batches.compactMap { try? $0.query.get().name }))
         var results: [String: [String: SampleOutcome]] = [:]
         for target in targets {
             results[target.identity] = [:]

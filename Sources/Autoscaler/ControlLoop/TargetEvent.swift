@@ -68,13 +68,17 @@ public struct TargetEvent: Sendable, Equatable {
     public var reason: EventReason
     /// One line with the numbers, at most 1024 bytes as Kubernetes requires.
     public var message: String
+    /// True for an Event about the whole policy, such as its freeze. A writer configured with the
+    /// policy's ConfigMap records it there, else on `target`, the policy's first target.
+    public var isAboutPolicy: Bool
 
-    public init(target: TargetPolicy, reason: EventReason, message: String) {
+    public init(target: TargetPolicy, reason: EventReason, message: String, isAboutPolicy: Bool = false) {
         self.target = target
         self.reason = reason
         // Anyone who may list Events in the namespace reads the message, so credentials that an
         // error text quotes are redacted.
         self.message = TargetEvent.truncated(Redaction.redact(message), toBytes: 1024)
+        self.isAboutPolicy = isAboutPolicy
     }
 
     /// Cuts `text` on a character boundary so its UTF-8 form fits in `limit` bytes.

@@ -65,6 +65,12 @@ final class LeaderElector: Sendable {
             help: "1 while this instance is the leader election Lease holder and may write, else 0."
         )
         leaderGauge?.set(0)
+        // Leadership also ends when the renew deadline passes with no successful renew, which no
+        // state change marks, so the gauge is computed again at each scrape.
+        registry?.onRender { [weak self] in
+            guard let self else { return }
+            self.leaderGauge?.set(self.isLeader ? 1 : 0)
+        }
     }
 
     /// True while this instance leads and its last successful renew is younger than the renew

@@ -11,7 +11,9 @@ import Synchronization
 /// A transient failure to read the saved state (a timeout, 429 or 5xx) is retried at each step,
 /// up to `maxLoadAttempts` reads, and the loop writes nothing meanwhile. Starting without state
 /// after such a failure would let the new leader decide on its own history and then overwrite
-/// the saved state with it.
+/// the saved state with it. Without usable state (missing, corrupt, a newer version, or reads
+/// that failed after the retries) every target starts afresh at the first cycle of the term:
+/// scale-up is allowed and scale-down waits one window, as after a restart.
 final class LeaderStateKeeper: Sendable {
     let elector: LeaderElector
     let history: HistoryStateStore
@@ -30,11 +32,20 @@ final class LeaderStateKeeper: Sendable {
         /// Failed reads of the saved state in `failedLoadTerm`.
         var failedLoads = 0
         var failedLoadTerm = 0
-        /// The histories read in `loadedTerm`, until a cycle start puts them into the loop.
-        var pending: [String: ScalingHistory]?
+        /// The state read in `loadedTerm`, kept until a cycle start puts it into the loop.
+        var pending: Loaded?
         /// The elector term whose saved state is in the loop.
         var restoredTerm = 0
         var lastSave: Date?
+    }
+
+    /// The outcome of reading the saved state in one term.
+    private enum Loaded {
+        /// Usable saved histories, restored into the loop.
+        case histories([String: ScalingHistory])
+        /// No usable state, such as missing, corrupt, a newer version, or reads that failed after
+        /// the retries. Every target starts afresh, so scale-down waits one window.
+        case unusable
     }
 
     /// The action one `step` took.
@@ -68,14 +79,19 @@ final class LeaderStateKeeper: Sendable {
     func beginCycle() -> Bool {
         guard elector.isLeader else { return false }
         let term = elector.term
-        let (ready, pending) = progress.withLock { progress -> (Bool, [String: ScalingHistory]?) in
+        let (ready, pending) = progress.withLock { progress -> (Bool, Loaded?) in
             if progress.restoredTerm == term { return (true, nil) }
             guard progress.loadedTerm == term else { return (false, nil) }
             progress.restoredTerm = term
             defer { progress.pending = nil }
             return (true, progress.pending)
         }
-        if let pending { attached.withLock { $0 }?.restore(histories: pending) }
+        let loop = attached.withLock { $0 }
+        switch pending {
+        case .histories(let histories): loop?.restore(histories: histories)
+        case .unusable: loop?.restartHistories(at: clock.now)
+        case nil: break
+        }
         return ready
     }
 
@@ -103,7 +119,7 @@ final class LeaderStateKeeper: Sendable {
             }
             progress.withLock { progress in
                 progress.loadedTerm = term
-                progress.pending = saved
+                progress.pending = saved.map(Loaded.histories) ?? .unusable
             }
             return .loaded(targets: saved?.count ?? 0)
         }

@@ -38,6 +38,11 @@ struct PolicyReloadMetrics: Sendable {
         valid.set(1)
     }
 
+    /// Records a file that is again the policy in force after a rejected change.
+    func restored() {
+        valid.set(1)
+    }
+
     func failed() {
         reloads.add(1, labels: ["failure"])
         valid.set(0)

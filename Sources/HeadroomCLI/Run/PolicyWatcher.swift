@@ -33,6 +33,9 @@ final class PolicyWatcher: Sendable {
 
     private struct State {
         var seen: Seen?
+        /// The content hash of the policy in force (the last one applied, or the one read at
+        /// start), so a file that returns to it after a rejected change is not applied again.
+        var applied: UInt64?
         /// The targets in force (or handed over for the next cycle), named in failure Events.
         var running: [TargetPolicy]
     }
@@ -69,7 +72,9 @@ final class PolicyWatcher: Sendable {
         self.metrics = metrics
         self.events = events
         self.apply = apply
-        state = Mutex(State(seen: baseline.map { .content(hash: $0.hash) }, running: running))
+        state = Mutex(
+            State(seen: baseline.map { .content(hash: $0.hash) }, applied: baseline?.hash, running: running)
+        )
     }
 
     /// Polls every `interval` until the calling task is cancelled.
@@ -93,6 +98,15 @@ final class PolicyWatcher: Sendable {
             return await reject([error.description], resolvedPath: nil)
         case .success(let snapshot):
             guard markSeen(.content(hash: snapshot.hash)) else { return .unchanged }
+            guard state.withLock({ $0.applied }) != snapshot.hash else {
+                // The file is back to the policy in force after a rejected change, so nothing is new.
+                metrics.restored()
+                logger.info(
+                    "policy file is again the policy in force; nothing to reload",
+                    ["policy": .string(path), "contentHash": .string(snapshot.hashText)]
+                )
+                return .unchanged
+            }
             return await load(snapshot)
         }
     }
@@ -130,6 +144,7 @@ final class PolicyWatcher: Sendable {
         let kept = state.withLock { state -> Int in
             let before = Set(state.running.map(\.identity))
             state.running = result.targets
+            state.applied = snapshot.hash
             return result.targets.filter { before.contains($0.identity) }.count
         }
         apply(result)

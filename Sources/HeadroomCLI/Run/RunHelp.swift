@@ -59,7 +59,9 @@ enum RunHelp {
           --policy-configmap NAMESPACE/NAME  The ConfigMap the policy is mounted from; a
                                              rejected reload is recorded as a Warning Event
                                              PolicyReloadFailed on it (default: on each target
-                                             of the running policy).
+                                             of the running policy), and the policy's freeze
+                                             as one HeldByOperator Event (default: on the
+                                             policy's first target).
           --leader-elect                     Take part in leader election on a
                                              coordination.k8s.io/v1 Lease; only the leader
                                              writes, a standby keeps deciding. The leader

@@ -82,7 +82,8 @@ struct RunRuntime {
         let writer = KubeEventWriter(
             client: kube,
             instance: KubeEventWriter.defaultInstance(environment: ProcessInfo.processInfo.environment),
-            uids: uids
+            uids: uids,
+            policyConfigMap: options.policyConfigMap
         )
         let loopMetrics = LoopMetrics(registry: registry)
         let controlLoop = ControlLoop(
