@@ -29,7 +29,11 @@ struct ObservabilityEndpointTests {
         #expect(samples["headroom_signal_age_seconds{\(api),signal=\"queue\"}"] == "5")
         #expect(samples["headroom_signal_proposal_replicas{\(api),signal=\"queue\"}"] == "5")
         #expect(samples["headroom_signal_valid{\(api),signal=\"queue\"}"] == "1")
+        #expect(samples["headroom_signal_target{\(api),signal=\"queue\"}"] == "10")
         #expect(samples["headroom_target_limiting_rule{\(api),reason=\"ScaledUp\"}"] == "1")
+        // Error counters exist at 0 from the first cycle, so rate() sees the first failure.
+        #expect(samples["headroom_target_errors_total{\(api),operation=\"read\"}"] == "0")
+        #expect(samples["headroom_target_errors_total{\(api),operation=\"write\"}"] == "0")
 
         await observed.cycle(queue: 200)
         samples = try await observed.scrape()

@@ -16,7 +16,10 @@ extension ControlLoop {
         metrics.limitingRule.set(1, labels: labels + [reason])
 
         let current = Set(decision.signals.map(\.name))
-        for family in [metrics.signalValue, metrics.signalAge, metrics.signalProposal, metrics.signalValid] {
+        let signalFamilies = [
+            metrics.signalValue, metrics.signalAge, metrics.signalProposal, metrics.signalValid, metrics.signalTarget,
+        ]
+        for family in signalFamilies {
             family.remove { $0.starts(with: labels) && !current.contains($0.last ?? "") }
         }
         for report in decision.signals {
@@ -25,7 +28,11 @@ extension ControlLoop {
             metrics.signalAge.set(report.ageSeconds ?? .nan, labels: series)
             metrics.signalProposal.set(report.proposal.map(Double.init) ?? .nan, labels: series)
             metrics.signalValid.set(report.status.isValid ? 1 : 0, labels: series)
+            if let signal = target.signals.first(where: { $0.name == report.name }) {
+                metrics.signalTarget.set(signal.target.value(in: signal.resultUnit), labels: series)
+            }
         }
+
 
         for (name, isTrue) in Self.conditions(of: decision) {
             metrics.condition.set(isTrue ? 1 : 0, labels: labels + [name, "true"])

@@ -12,6 +12,10 @@ extension ControlLoop {
     ) async -> TargetOutcome {
         let log = logger.with(["target": .string(target.identity)])
         let labels = LoopMetrics.labels(target)
+        // Created at 0, so rate() and increase() see a target's first failure.
+        for operation in ["read", "write"] where metrics.errors.value(labels: labels + [operation]) == nil {
+            metrics.errors.add(0, labels: labels + [operation])
+        }
 
         let workload: WorkloadState
         switch read {

@@ -30,6 +30,7 @@ public struct LoopMetrics: Sendable {
     let signalAge: MetricFamily
     let signalProposal: MetricFamily
     let signalValid: MetricFamily
+    let signalTarget: MetricFamily
     let limitingRule: MetricFamily
     let condition: MetricFamily
     /// When the loop last decided for a target, which needs a successful read of the API server.
@@ -160,6 +161,11 @@ public struct LoopMetrics: Sendable {
             help: "1 while the signal has a usable value, 0 while it is empty, stale, failed or otherwise unusable.",
             labelNames: signal
         )
+        signalTarget = registry.gauge(
+            "headroom_signal_target",
+            help: "The signal's target in its query's unit, to compare with headroom_signal_value.",
+            labelNames: signal
+        )
         limitingRule = registry.gauge(
             "headroom_target_limiting_rule",
             help: "1 for the rule that decided or last limited the target's replica count; one series per target.",
@@ -188,7 +194,7 @@ public struct LoopMetrics: Sendable {
         [
             currentReplicas, desiredReplicas, scalingDisabled, actions, decisions, errors, downstreamLimited,
             downstreamBound, budgetCeiling, panicking, pods, scheduledFloor, boundedReplicas, signalValue,
-            signalAge, signalProposal, signalValid, limitingRule, condition,
+            signalAge, signalProposal, signalValid, signalTarget, limitingRule, condition,
         ]
     }
 
