@@ -73,7 +73,7 @@ final class EndToEndEnvironment: @unchecked Sendable {
 
     /// Leaves the calls of `identity` out of the audit evidence, because the test limits its
     /// permissions or revokes its token on purpose.
-    func withholdPermissions(from identity: String) {
+    func markPermissionsWithheld(for identity: String) {
         withheldIdentities.withLock { _ = $0.insert(identity) }
     }
 

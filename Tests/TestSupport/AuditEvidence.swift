@@ -55,6 +55,8 @@ public struct AuditEvidence: Codable, Sendable, Equatable {
 
 /// The JSON-lines file of audit evidence: appended to by every end-to-end environment when it
 /// stops, cleared by scripts/run-tests before a run.
+/// NOTE: nothing else clears it, so after `swift test` runs outside scripts/run-tests the
+/// records of earlier runs count as evidence too.
 public enum AuditEvidenceFile {
     private static let lock = Mutex(())
 
