@@ -62,10 +62,15 @@ public final class KubeClient: Sendable {
         var priority: RequestPriority
     }
 
+    /// The `User-Agent` of every request, so that API server audit logs tell Headroom's calls
+    /// from those of other clients using the same service account.
+    public static let userAgent = "headroom"
+
     /// Sends `call` and returns the body of its 2xx response.
     func perform(_ call: Call) async throws(KubeError) -> Data {
         var request = HTTPRequest(method: call.method, url: server + call.path + Self.queryString(call.query))
         request.headers.append(HTTPHeader("Accept", "application/json"))
+        request.headers.append(HTTPHeader("User-Agent", Self.userAgent))
         if let contentType = call.contentType { request.headers.append(HTTPHeader("Content-Type", contentType)) }
         request.body = call.body
 

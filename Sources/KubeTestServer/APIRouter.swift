@@ -27,9 +27,17 @@ final class APIRouter: Sendable {
         let identity = access.identity(authorization: request.header("Authorization"))
         let path = APIPath(request.path)
         let verb = path.map { Self.verb(method: request.method, path: $0) } ?? request.method.lowercased()
-        let response = await serve(request, identity: identity, path: path, verb: verb)
+        let (response, fault) = await serve(request, identity: identity, path: path, verb: verb)
 
-        record(request, sequence: sequence, arrival: arrival, identity: identity, verb: verb, response: response)
+        record(
+            request,
+            sequence: sequence,
+            arrival: arrival,
+            identity: identity,
+            verb: verb,
+            response: response,
+            fault: fault
+        )
         return response
     }
 
@@ -52,7 +60,8 @@ final class APIRouter: Sendable {
         arrival: Date,
         identity: String?,
         verb: String,
-        response: ServerResponse
+        response: ServerResponse,
+        fault: FaultRule.Action? = nil
     ) {
         let isWrite = ["POST", "PUT", "PATCH", "DELETE"].contains(request.method)
         audit.append(
@@ -66,7 +75,8 @@ final class APIRouter: Sendable {
                 identity: identity,
                 userAgent: request.header("User-Agent"),
                 status: response.status,
-                body: isWrite ? String(decoding: request.body, as: UTF8.self) : nil
+                body: isWrite ? String(decoding: request.body, as: UTF8.self) : nil,
+                fault: fault
             )
         )
     }
@@ -83,18 +93,22 @@ final class APIRouter: Sendable {
         }
     }
 
+    /// Serves `request` and returns the response with the fault rule action applied to it, if any.
     private func serve(
         _ request: ServerRequest,
         identity: String?,
         path: APIPath?,
         verb: String
-    ) async -> ServerResponse {
+    ) async -> (ServerResponse, FaultRule.Action?) {
         if Self.publicPaths.contains(request.path) {
-            return request.path == "/version" ? Self.json(200, Discovery.version(gitVersion)) : .text(200, "ok")
+            let response =
+                request.path == "/version" ? Self.json(200, Discovery.version(gitVersion)) : .text(200, "ok")
+            return (response, nil)
         }
-        guard let identity else { return Self.failure(.unauthorized) }
+        guard let identity else { return (Self.failure(.unauthorized), nil) }
 
-        switch faults.take(method: request.method, path: request.path) {
+        let fault = faults.take(method: request.method, path: request.path)
+        switch fault {
         case .fail(let status, let reason, let retryAfter):
             let failure = APIFailure(
                 code: status,
@@ -104,7 +118,7 @@ final class APIRouter: Sendable {
             )
             var response = Self.failure(failure)
             if let retryAfter { response.headers.append(("Retry-After", String(retryAfter))) }
-            return response
+            return (response, fault)
         case .delay(let milliseconds):
             await faults.delay(milliseconds: milliseconds)
         case .hold(let name):
@@ -112,7 +126,13 @@ final class APIRouter: Sendable {
         case nil:
             break
         }
+        return (serveResource(request, identity: identity, path: path, verb: verb), fault)
+    }
 
+    /// Serves discovery and resource requests of an authenticated identity, with RBAC.
+    private func serveResource(_ request: ServerRequest, identity: String, path: APIPath?, verb: String)
+        -> ServerResponse
+    {
         if let discovery = discovery(request.path) { return Self.json(200, discovery) }
         guard let path else { return Self.failure(.pathNotFound(request.path)) }
         guard access.allows(identity: identity, verb: verb, path: path) else {

@@ -21,4 +21,7 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     /// The request body of writes, as text: empty for a body rejected as too large, `nil` for
     /// reads.
     public var body: String?
+    /// The fault rule action applied to this request, `nil` for a request served without one.
+    /// A `fail` action means the status came from the rule, not from the resource operation.
+    public var fault: FaultRule.Action? = nil
 }

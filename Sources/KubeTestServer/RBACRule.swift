@@ -27,7 +27,9 @@ public struct RBACRule: Sendable, Codable, Hashable {
         namespaces = try container.decodeIfPresent([String].self, forKey: .namespaces) ?? []
     }
 
-    func allows(verb: String, group: String, resource: String, namespace: String?) -> Bool {
+    /// Returns whether this rule grants `verb` on `resource` of `group` in `namespace` (`nil` for
+    /// cluster-scoped resources and requests across all namespaces).
+    public func allows(verb: String, group: String, resource: String, namespace: String?) -> Bool {
         func matches(_ list: [String], _ value: String) -> Bool { list.contains("*") || list.contains(value) }
         let namespaceMatches = namespaces.isEmpty || namespace.map { matches(namespaces, $0) } == true
         return matches(verbs, verb) && matches(apiGroups, group) && matches(resources, resource)

@@ -1,11 +1,13 @@
 import Foundation
 import HTTPServer
 import KubeTestServer
+import Synchronization
 import TestSupport
 
 /// Everything one end-to-end test runs against: the API test server over HTTPS with a
 /// kubeconfig for it, a real Prometheus holding a backfilled history and scraping a live
-/// target, and the policy file. `stop()` stops every server and removes the files.
+/// target, and the policy file. `stop()` appends Headroom's API calls to the audit evidence
+/// file, stops every server and removes the files.
 final class EndToEndEnvironment: @unchecked Sendable {
     static let token = "headroom-e2e-token"
 
@@ -15,6 +17,8 @@ final class EndToEndEnvironment: @unchecked Sendable {
     let kubeconfigPath: String
     let live: LiveMetricsTarget
     let prometheus: PrometheusServer
+    /// Identities whose permissions the test withholds on purpose, left out of the evidence.
+    private let withheldIdentities = Mutex<Set<String>>([])
 
     /// Starts the servers. `backfillEnd` is the time of the newest backfilled sample, and
     /// `prometheusArguments` are further flags for Prometheus.
@@ -67,9 +71,20 @@ final class EndToEndEnvironment: @unchecked Sendable {
         return environment
     }
 
-    /// Stops every server. Held requests are released first, because the API server's stop
-    /// waits for requests in flight.
+    /// Leaves the calls of `identity` out of the audit evidence, because the test limits its
+    /// permissions or revokes its token on purpose.
+    func markPermissionsWithheld(for identity: String) {
+        withheldIdentities.withLock { _ = $0.insert(identity) }
+    }
+
+    /// Records the audit evidence and stops every server. Held requests are released first,
+    /// because the API server's stop waits for requests in flight.
     func stop() {
+        AuditEvidenceRecorder.record(
+            cluster.audit.all,
+            server: "kube-test-server",
+            withheldIdentities: withheldIdentities.withLock { $0 }
+        )
         cluster.faults.reset()
         prometheus.stop()
         live.stop()

@@ -316,6 +316,7 @@ extension EndToEndTests {
             if let token = row.token {
                 // The 401-revoked row's token stays unknown to the server until the fault ends.
                 if row == .forbidden {
+                    environment.markPermissionsWithheld(for: identity(row))
                     environment.cluster.access.addToken(token, identity: identity(row))
                     environment.cluster.access.setRules(rulesWithoutStatefulSetScale, for: identity(row))
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTransport
 import KubeTestServer
+import Synchronization
 import TestSupport
 
 /// A `headroom-testbed` process running a scenario (the flash sale by default), with
@@ -20,6 +21,7 @@ final class TestbedProcess: @unchecked Sendable {
     let prometheusConfigPath: String
     private let tokens: [String: String]
     private let http: CurlHTTPClient
+    private let evidenceRecorded = Mutex(false)
 
     /// The flash sale of `FlashSalePlan`: start replicas, cold start, time, load and stop.
     static let flashSaleScenario = [
@@ -84,9 +86,27 @@ final class TestbedProcess: @unchecked Sendable {
         )
     }
 
-    /// Sends SIGTERM and waits for the process to stop.
+    /// Appends Headroom's API calls to the audit evidence file (once), then sends SIGTERM and
+    /// waits for the process to stop.
     func stop() {
+        let firstStop = evidenceRecorded.withLock { recorded in
+            defer { recorded = true }
+            return !recorded
+        }
+        if firstStop, child.isRunning { recordAuditEvidence() }
         child.terminate(grace: .seconds(10))
+    }
+
+    /// Reads the audit log from the admin API with curl, because `stop()` cannot wait for the
+    /// asynchronous HTTP client, and records it as evidence. A failure is printed, not thrown.
+    private func recordAuditEvidence() {
+        do {
+            let result = try runCommand("curl", ["-s", "--max-time", "10", adminURL + "/audit"], timeout: .seconds(15))
+            let entries = try Self.auditDecoder.decode([AuditEntry].self, from: Data(result.stdout.utf8))
+            AuditEvidenceRecorder.record(entries, server: "headroom-testbed")
+        } catch {
+            print("reading the testbed's audit log for the audit evidence failed: \(error)")
+        }
     }
 
     /// Writes a kubeconfig that authenticates as `identity` and returns its path.
@@ -152,6 +172,11 @@ final class TestbedProcess: @unchecked Sendable {
         guard response.status == 200 else {
             throw TestSupportError.failed("GET /audit failed with status \(response.status)")
         }
+        return try Self.auditDecoder.decode([AuditEntry].self, from: response.body)
+    }
+
+    /// Decodes the admin API's audit entries, whose times have fractional seconds.
+    static var auditDecoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
@@ -162,7 +187,7 @@ final class TestbedProcess: @unchecked Sendable {
             }
             return date
         }
-        return try decoder.decode([AuditEntry].self, from: response.body)
+        return decoder
     }
 
     /// Reads the ticks written to the timeline so far. A last line without its line feed is
