@@ -33,7 +33,6 @@ extension ControlLoop {
             }
         }
 
-
         for (name, isTrue) in Self.conditions(of: decision) {
             metrics.condition.set(isTrue ? 1 : 0, labels: labels + [name, "true"])
             metrics.condition.set(isTrue ? 0 : 1, labels: labels + [name, "false"])
