@@ -137,6 +137,25 @@ extension EndToEndTests {
             #expect(conflicting.map(\.count) == [1])
             #expect(conflicting.first?.message.hasPrefix("\(argoManager) set spec.replicas 3 times") == true)
             #expect(conflicting.first?.type == "Warning")
+            FaultMatrix.record(
+                suite: "OperatorControl",
+                row: "gitops (C16)",
+                [
+                    .init(
+                        "Headroom writes",
+                        expected: "\([gitopsMinimum, gitopsMinimum, gitopsMinimum])",
+                        observed: "\(writes.map(\.replicas))"
+                    ),
+                    .init("overrides by \(argoManager)", expected: 3, observed: overrides),
+                    .init("OutsideRescale Events", expected: 2, observed: outside.map(\.count).reduce(0, +)),
+                    .init("ConflictingWriter Events", expected: 1, observed: conflicting.map(\.count).reduce(0, +)),
+                    .init(
+                        "replicas after the stop",
+                        expected: gitopsReplicas,
+                        observed: try environment.specReplicas("deployments", "gitops")
+                    ),
+                ]
+            )
             let first = writes.first?.time ?? 0
             let offsets = writes.map { String(format: "%.2f", $0.time - first) }
             print(
@@ -157,6 +176,21 @@ extension EndToEndTests {
             let expired = try events(environment, reason: "AnnotationExpired", object: "paused")
             #expect(expired.count == 1)
             #expect(try annotations(environment, "paused")["headroom.io/paused"] == rfc3339(end))
+            let delay = first.time - end.timeIntervalSince1970
+            FaultMatrix.record(
+                suite: "OperatorControl",
+                row: "pause until",
+                [
+                    .init("writes", expected: "[\(loadProposal)]", observed: "\(writes.map(\.replicas))"),
+                    .init(
+                        "first write after the end",
+                        expected: "0 to 3 s",
+                        observed: (0..<3).contains(delay) ? "0 to 3 s" : String(format: "%.2f s", delay)
+                    ),
+                    .init("HeldByOperator Events", expected: 1, observed: held.count),
+                    .init("AnnotationExpired Events", expected: 1, observed: expired.count),
+                ]
+            )
             print(
                 "OperatorControl paused: end \(rfc3339(end)), write to 6 "
                     + String(format: "%.2f s after it", first.time - end.timeIntervalSince1970)
@@ -173,7 +207,26 @@ extension EndToEndTests {
             let held = try events(environment, reason: "HeldByOperator", object: "pinned")
             #expect(held.count == 1)
             #expect(held.first?.message.hasPrefix("pinned at \(pinnedCount)") == true)
-            #expect(try events(environment, reason: "AnnotationExpired", object: "pinned").count == 1)
+            let expired = try events(environment, reason: "AnnotationExpired", object: "pinned")
+            #expect(expired.count == 1)
+            let release = writes[1].time - end.timeIntervalSince1970
+            FaultMatrix.record(
+                suite: "OperatorControl",
+                row: "pin until",
+                [
+                    .init(
+                        "writes",
+                        expected: "\([pinnedCount, loadProposal])",
+                        observed: "\(writes.map(\.replicas))"
+                    ),
+                    .init(
+                        "release after the end",
+                        expected: "0 to 3 s",
+                        observed: (0..<3).contains(release) ? "0 to 3 s" : String(format: "%.2f s", release)
+                    ),
+                    .init("AnnotationExpired Events", expected: 1, observed: expired.count),
+                ]
+            )
             print(
                 "OperatorControl pinned: end \(rfc3339(end)), 3 at "
                     + String(
@@ -192,6 +245,19 @@ extension EndToEndTests {
             #expect(refused.count == 1)
             #expect(refused.first?.message.contains(hpaName) == true)
             #expect(refused.first?.type == "Warning")
+            FaultMatrix.record(
+                suite: "OperatorControl",
+                row: "target with an HPA",
+                [
+                    .init("scale writes", expected: 0, observed: try scaleWrites(environment, "hpa").count),
+                    .init("ConflictingHPA Events", expected: 1, observed: refused.count),
+                    .init(
+                        "replicas",
+                        expected: startReplicas,
+                        observed: try environment.specReplicas("deployments", "hpa")
+                    ),
+                ]
+            )
             print("OperatorControl hpa: \(refused.first?.message ?? "no Event")")
         }
 

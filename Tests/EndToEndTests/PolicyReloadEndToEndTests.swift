@@ -60,6 +60,7 @@ extension EndToEndTests {
             try await HeadroomProcess.wait("the worker scaled to 8", timeout: .seconds(10)) {
                 try environment.specReplicas("statefulsets", "worker") == 8
             }
+            let scaledAfterValid = try environment.specReplicas("statefulsets", "worker")
             let reloaded = records().filter { $0.message == "policy reloaded; it applies from the next cycle" }
             #expect(reloaded.count == 1)
             #expect(reloaded.first?["targets"] == "1")
@@ -104,6 +105,25 @@ extension EndToEndTests {
             let validMetrics = try Self.scrape(port: port)
             #expect(validMetrics.contains("headroom_policy_reloads_total{result=\"success\"} 2\n"))
             #expect(validMetrics.contains("headroom_policy_valid 1\n"))
+
+            FaultMatrix.record(
+                suite: "PolicyReload",
+                row: "valid, invalid, valid",
+                [
+                    .init("valid reload: worker scaled to", expected: 8, observed: scaledAfterValid),
+                    .init(
+                        "invalid reload: problems listed",
+                        expected: "2",
+                        observed: rejected.first?["problemCount"] ?? "none"
+                    ),
+                    .init("invalid reload: PolicyReloadFailed Events", expected: 1, observed: events.count),
+                    .init(
+                        "valid again: history kept, held at",
+                        expected: "8 (ScaleDownStabilized)",
+                        observed: "\(stabilized?["desiredReplicas"] ?? "none") (\(stabilized?["reason"] ?? "none"))"
+                    ),
+                ]
+            )
         }
 
         /// Returns the `PolicyReloadFailed` Events stored in `shop`.
