@@ -117,7 +117,12 @@ let package = Package(
         // rules, the dashboard and the container image. Runs after EndToEndTests.
         .testTarget(
             name: "DeployTests",
-            dependencies: ["HeadroomCLI", "KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport", "YAML"]
+            dependencies: [
+                "HeadroomCLI", "Autoscaler", "KubeClient", "Observability", "KubeTestServer", "HTTPServer",
+                "HTTPTransport", "TestSupport", "YAML",
+            ],
+            // The fixtures are read by path, so promtool gets them as files.
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -87,11 +87,11 @@ public enum AuditEvidenceFile {
                     atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                     withIntermediateDirectories: true
                 )
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
             }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             defer { try? handle.close() }
-            try handle.seekToEnd()
+            _ = try handle.seekToEnd()
             try handle.write(contentsOf: data)
         }
     }
