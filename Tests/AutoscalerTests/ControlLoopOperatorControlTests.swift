@@ -91,6 +91,26 @@ import Testing
         #expect(capped == [.scaled(from: 7, to: 20)])
     }
 
+    /// A valid pin count with an unreadable end time: the Event names the end time as the bad
+    /// value, with an example, not the count.
+    @Test func invalidPinEndNamesTheEnd() async {
+        let target = Self.target()
+        let harness = LoopHarness(targets: [target])
+        harness.scaler.seed(target, spec: 2)
+        harness.scaler.setAnnotations(
+            target.identity,
+            [TargetAnnotations.pinReplicas: "7", TargetAnnotations.pinUntil: "2026-13-01"]
+        )
+        harness.signals.set(target, ["queue": F.value(500)])
+        _ = await Self.cycles(harness, target, count: 1)
+        let message = harness.events.recorded.first { $0.reason == .invalidAnnotation }?.message
+        #expect(
+            message
+                == "headroom.io/pin-until=2026-13-01 is not an RFC 3339 time such as 2026-12-24T14:00:00Z; "
+                + "the pin is ignored until the annotation is fixed"
+        )
+    }
+
     /// An unreadable annotation is ignored with one InvalidAnnotation Event.
     @Test func invalidAnnotationIsIgnored() async {
         let target = Self.target()

@@ -166,12 +166,16 @@ extension ControlLoop {
                     if case .none = result { result = .pin(bounded, message: message) }
                 }
             } else {
+                let countValid = Int(value.trimmingCharacters(in: .whitespaces)).map { $0 >= 0 } ?? false
+                let problem =
+                    countValid
+                    ? "\(TargetAnnotations.pinUntil)=\(untilText ?? "") is not an RFC 3339 time such as "
+                        + "2026-12-24T14:00:00Z"
+                    : "\(TargetAnnotations.pinReplicas)=\(value) is not a replica count of 0 or more"
                 notices.append(
                     (
                         "pin-invalid:\(value):\(untilText ?? "")", .invalidAnnotation,
-                        "\(TargetAnnotations.pinReplicas)=\(value)"
-                            + (untilText.map { " with \(TargetAnnotations.pinUntil)=\($0)" } ?? "")
-                            + " is not a replica count of 0 or more (with an RFC 3339 end time); it is ignored"
+                        problem + "; the pin is ignored until the annotation is fixed"
                     )
                 )
             }
