@@ -3,7 +3,7 @@ import Foundation
 /// A program started by a test, with its output captured to files in a directory.
 /// `terminate()` sends SIGTERM, then SIGKILL after a grace period.
 public final class ChildProcess: @unchecked Sendable {
-    public let process: Process
+    public let process: SpawnedProcess
     public let stdoutPath: String
     public let stderrPath: String
 
@@ -22,14 +22,13 @@ public final class ChildProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
 
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: resolved)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try SpawnedProcess(
+            path: resolved,
+            arguments: arguments,
+            environment: environment,
+            stdoutPath: stdoutPath,
+            stderrPath: stderrPath
+        )
     }
 
     public var isRunning: Bool { process.isRunning }
