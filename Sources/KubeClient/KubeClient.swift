@@ -123,7 +123,7 @@ public final class KubeClient: Sendable {
         return result
     }
 
-    /// Whether `response` calls for a retry: 429 and 503 always, and any other 5xx when it
+    /// Returns whether `response` calls for a retry: 429 and 503 always, and any other 5xx when it
     /// carries a `Retry-After` header. client-go's `checkWait` (k8s.io/client-go/rest/request.go)
     /// retries 429 and every 5xx that carries the header. Here 429 and 503 without it are retried
     /// too, after 1 s, because both statuses mean that the same request may succeed later.

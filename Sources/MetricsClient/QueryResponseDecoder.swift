@@ -24,7 +24,7 @@ public enum QueryResponseDecoder {
 
         switch envelope.status {
         case "success":
-            // Prometheus answers every successful request with 2xx, so a success body under
+            // Prometheus responds to every successful request with 2xx, so a success body under
             // another status comes from something in between (a cache or a proxy) and is not
             // trusted.
             guard (200..<300).contains(status) else {

@@ -199,7 +199,7 @@ import Testing
             restarted.scaler.scaleByHand(target.identity, to: 2, manager: "argocd-controller")
             restarted.clock.advance(by: .seconds(15))
         }
-        // Read 1 sees the second override (2 of 3) and writes 5; read 2 sees the third and stops.
+        // Read 1 finds the second override (2 of 3) and writes 5. Read 2 finds the third and stops.
         #expect(outcomes[0] == .scaled(from: 2, to: 5))
         #expect(outcomes[1] == .held(replicas: 2, reason: .conflictingWriter))
         #expect(outcomes[2] == .held(replicas: 2, reason: .conflictingWriter))

@@ -336,7 +336,7 @@ import Testing
 
     /// Two overrides by `argocd-controller`, then a policy reload that adds an unrelated target
     /// and leaves `cms/api` exactly as it was, then a third override, all within 10 minutes.
-    /// The rule is "3 in 10 minutes" and a reload "keeps each target's history", so the
+    /// The default rule is 3 overrides in 10 minutes, and a reload keeps each target's history, so the
     /// third override stops the target with ConflictingWriter. The loop clears every target's
     /// override count on any reload, so the count starts again at 1.
     @Test func unrelatedReloadKeepsOverrideCount() async {

@@ -12,7 +12,7 @@ extension EndToEndTests {
     /// Every process gets its own API identity (`headroom-a-1`, `headroom-b-1`, `headroom-a-2`
     /// and so on), while a restarted instance keeps its pod name, as a container restarted in
     /// its pod does. A real restart keeps the service account token, so a write of the killed
-    /// process could not be told from one of its successor. Here the audit log names the process
+    /// process could not be distinguished from one of its successor. Here the audit log names the process
     /// behind each write. The Lease holder is the pod name plus a random suffix per process, so
     /// a restarted instance never takes its predecessor's record for its own.
     ///

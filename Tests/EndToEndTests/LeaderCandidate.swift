@@ -17,7 +17,7 @@ struct LeaderCandidate {
     static let leaseType = ResourceType.find(groupVersion: "coordination.k8s.io/v1", name: "leases")!
 
     /// The maximum time a takeover may take, measured from the old leader's last successful Lease
-    /// write: the lease duration, two jittered retry periods (one until the candidate first sees
+    /// write: the lease duration, two jittered retry periods (one until the candidate first reads
     /// the last record, one after it expired), one interval until the new leader's next cycle,
     /// and one retry period of slack for a loaded machine.
     /// 3 + 2 × 1.1 + 2 + 0.5 = 7.7 s.

@@ -20,7 +20,7 @@ extension EndToEndTests {
     ///   allows 4 + 4 = 8 until 60 s after the +3, so the new process writes 8.
     /// - Then the process is killed again and the state Lease is corrupted. The third process
     ///   starts without usable state: it scales `up` from 8 to 8 + 4 = 12 at once, because it
-    ///   knows no earlier scale-up, and holds `down` at 2 for one 20 s window from its first
+    ///   has no record of an earlier scale-up, and keeps `down` at 2 for one 20 s window from its first
     ///   cycle although the load (10) proposes 1.
     @Suite struct RestartEndToEndTests {
         static let suite = "Restart"

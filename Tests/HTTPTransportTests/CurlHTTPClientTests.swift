@@ -170,7 +170,7 @@ struct CurlHTTPClientTests {
         #expect(url == "http://127.0.0.1:\(port)/")
     }
 
-    /// Nothing listens on a fresh free port, so the kernel answers the SYN with a reset and
+    /// Nothing listens on a fresh free port, so the kernel responds to the SYN with a reset and
     /// connect(2) fails with ECONNREFUSED; the reason is that error number's C library text.
     @Test func closedPortNamesRefusedConnection() async throws {
         let port = try freeLoopbackPort()

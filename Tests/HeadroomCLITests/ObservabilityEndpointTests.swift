@@ -31,7 +31,7 @@ struct ObservabilityEndpointTests {
         #expect(samples["headroom_signal_valid{\(api),signal=\"queue\"}"] == "1")
         #expect(samples["headroom_signal_target{\(api),signal=\"queue\"}"] == "10")
         #expect(samples["headroom_target_limiting_rule{\(api),reason=\"ScaledUp\"}"] == "1")
-        // Error counters exist at 0 from the first cycle, so rate() sees the first failure.
+        // Error counters exist at 0 from the first cycle, so rate() counts the first failure.
         #expect(samples["headroom_target_errors_total{\(api),operation=\"read\"}"] == "0")
         #expect(samples["headroom_target_errors_total{\(api),operation=\"write\"}"] == "0")
 
@@ -60,7 +60,7 @@ struct ObservabilityEndpointTests {
         for _ in 0..<3 { await observed.cycle(queue: 50) }
         let samples = try await observed.scrape()
 
-        // The api's last decision holds at 5 with a valid signal; the worker's signal fails.
+        // The api's last decision keeps 5 with a valid signal. The worker's signal fails.
         let apiTrue: Set<String> = ["AbleToScale", "ScalingActive"]
         let workerTrue: Set<String> = ["AbleToScale"]
         let conditions = [

@@ -64,8 +64,8 @@ struct MetricsRegistryTests {
         #expect(rendered.contains(#"g{name="a\"}b\\c\nd"} NaN"#))
     }
 
-    /// "\r\n" is one Swift Character; its line feed is still escaped, so the sample stays on one
-    /// line (the carriage return itself needs no escape in the text format).
+    /// "\r\n" is one Swift Character, but its line feed is still escaped, so the sample stays on
+    /// one line. The carriage return itself needs no escape in the text format.
     @Test func crlfInLabelValueIsEscaped() {
         let registry = MetricsRegistry()
         let gauge = registry.gauge("g", help: "h", labelNames: ["name"])

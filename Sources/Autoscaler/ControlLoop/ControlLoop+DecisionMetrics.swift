@@ -61,7 +61,7 @@ extension ControlLoop {
         .startingPodsLimit, .downstreamLimited, .downstreamBudgetUnknown,
     ]
 
-    /// The `headroom_condition` states of one decision. `AbleToScale`, `ScalingActive` and
+    /// Returns the `headroom_condition` states of one decision. `AbleToScale`, `ScalingActive` and
     /// `ScalingLimited` follow the HPA's status conditions of the same names; the others are
     /// Headroom's own.
     static func conditions(of decision: Decision) -> [(name: String, isTrue: Bool)] {

@@ -72,7 +72,7 @@ struct KubeWorkloadScaler: WorkloadScaler {
 extension KubeError: ServerRequestedWait {}
 
 /// Any HTTP status but 401 shows a reachable API server: a 404 for a deleted target, a 403 or a
-/// 5xx is still an answer. A 401 means the credentials no longer work, so nothing can be read.
+/// 5xx is still a response. A 401 means the credentials no longer work, so nothing can be read.
 extension KubeError: APIServerError {
     public var serverResponded: Bool {
         switch self {
