@@ -23,6 +23,11 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
             name: "CMicroHTTPD",
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
@@ -32,6 +37,7 @@ let package = Package(
         .target(name: "HTTPTransport", dependencies: ["CCurl"]),
         .target(name: "YAML", dependencies: ["CYAML"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
 
         // Structured logs and the Prometheus metrics registry.
         .target(name: "Observability"),

@@ -1,0 +1,138 @@
+import CLibPQ
+import Foundation
+
+/// An error from libpq, with the server's or libpq's own message.
+public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The SQLSTATE code when the server sent one (`53300` is "too many connections").
+    public var sqlState: String?
+    public var message: String
+
+    public init(sqlState: String?, message: String) {
+        self.sqlState = sqlState
+        self.message = message
+    }
+
+    public var description: String {
+        if let sqlState { return "\(message) (SQLSTATE \(sqlState))" }
+        return message
+    }
+}
+
+/// The rows of one result, every value as text (libpq's text format), `nil` for SQL NULL.
+public struct PostgresResult: Sendable, Equatable {
+    public var columns: [String]
+    public var rows: [[String?]]
+    /// The command tag, such as `INSERT 0 1` or `SHOW`.
+    public var commandTag: String
+
+    /// The value of `column` in `row`, or `nil` when the column is absent or the value is NULL.
+    public func value(_ column: String, row: Int) -> String? {
+        guard row < rows.count, let index = columns.firstIndex(of: column) else { return nil }
+        return rows[row][index]
+    }
+}
+
+/// One blocking libpq connection. Not thread-safe: one thread uses it at a time (a pool hands
+/// it out), which is libpq's own rule for a `PGconn`.
+public final class PostgresConnection: @unchecked Sendable {
+    private let handle: OpaquePointer
+
+    /// Connects with a libpq connection string, such as
+    /// `host=127.0.0.1 port=5432 dbname=directus user=directus application_name=pod-1`.
+    /// `connect_timeout` in the string bounds the wait.
+    public init(conninfo: String) throws(PostgresError) {
+        guard let handle = PQconnectdb(conninfo) else {
+            throw PostgresError(sqlState: nil, message: "libpq could not allocate a connection")
+        }
+        if PQstatus(handle) != CONNECTION_OK {
+            let message = Self.text(PQerrorMessage(handle))
+            PQfinish(handle)
+            throw PostgresError(sqlState: Self.sqlState(fromConnectionMessage: message), message: message)
+        }
+        self.handle = handle
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Whether the connection is still usable; a broken one should be dropped from a pool.
+    public var isOK: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// The server's process ID for this connection.
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// Runs one statement with `$1`-style parameters (the extended protocol).
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresResult {
+        // Keep the C strings alive for the call: strdup each parameter, free them afterwards.
+        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { value in value.flatMap { strdup($0) } }
+        defer { for copy in copies { free(copy) } }
+        let result: OpaquePointer?
+        if copies.isEmpty {
+            result = PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
+        } else {
+            result = copies.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: copies.count) {
+                    PQexecParams(handle, sql, Int32(copies.count), nil, $0, nil, nil, 0)
+                }
+            }
+        }
+        return try consume(result)
+    }
+
+    /// Runs `sql` with the simple query protocol, which PgBouncer's admin console requires.
+    /// With several statements, the last one's result is returned.
+    @discardableResult
+    public func simpleQuery(_ sql: String) throws(PostgresError) -> PostgresResult {
+        try consume(PQexec(handle, sql))
+    }
+
+    private func consume(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
+        guard let result else {
+            throw PostgresError(sqlState: nil, message: Self.text(PQerrorMessage(handle)))
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY else {
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C")))
+            let message = Self.text(PQresultErrorMessage(result))
+            throw PostgresError(
+                sqlState: state.map { String(cString: $0) },
+                message: message.isEmpty ? Self.text(PQerrorMessage(handle)) : message
+            )
+        }
+        let columnCount = Int(PQnfields(result))
+        let rowCount = Int(PQntuples(result))
+        var columns: [String] = []
+        columns.reserveCapacity(columnCount)
+        for column in 0..<columnCount { columns.append(String(cString: PQfname(result, Int32(column)))) }
+        var rows: [[String?]] = []
+        rows.reserveCapacity(rowCount)
+        for row in 0..<rowCount {
+            var values: [String?] = []
+            values.reserveCapacity(columnCount)
+            for column in 0..<columnCount {
+                if PQgetisnull(result, Int32(row), Int32(column)) != 0 {
+                    values.append(nil)
+                } else {
+                    values.append(String(cString: PQgetvalue(result, Int32(row), Int32(column))))
+                }
+            }
+            rows.append(values)
+        }
+        return PostgresResult(columns: columns, rows: rows, commandTag: String(cString: PQcmdStatus(result)))
+    }
+
+    private static func text(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
+        guard let pointer else { return "" }
+        return String(cString: pointer).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// libpq gives no SQLSTATE for a failed connection; PostgreSQL's refusal for lack of slots
+    /// is recognised by its fixed message so callers can count refusals.
+    static func sqlState(fromConnectionMessage message: String) -> String? {
+        if message.contains("too many clients already") || message.contains("remaining connection slots are reserved") {
+            return "53300"
+        }
+        return nil
+    }
+}
