@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "kube-test-server", targets: ["kube-test-server"]),
         .executable(name: "headroom-testbed", targets: ["headroom-testbed"]),
         .executable(name: "headroom-bench", targets: ["headroom-bench"]),
+        .executable(name: "fleet-app", targets: ["fleet-app"]),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -61,6 +62,10 @@ let package = Package(
         .target(name: "FleetTestbed", dependencies: ["FleetModel", "KubeTestServer", "HTTPServer"]),
         .executableTarget(name: "headroom-testbed", dependencies: ["FleetTestbed"]),
 
+        // The fleet app: a Directus-like item API on PostgreSQL for the real-stack proving ground.
+        .target(name: "FleetApp", dependencies: ["HTTPServer", "PostgresClient", "Observability"]),
+        .executableTarget(name: "fleet-app", dependencies: ["FleetApp"]),
+
         // The command line.
         .target(
             name: "HeadroomCLI",
@@ -101,6 +106,10 @@ let package = Package(
             dependencies: [
                 "FleetTestbed", "FleetModel", "KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport",
             ]
+        ),
+        .testTarget(
+            name: "FleetAppTests",
+            dependencies: ["FleetApp", "PostgresClient", "HTTPTransport", "TestSupport"]
         ),
         .testTarget(
             name: "SimulatorTests",
