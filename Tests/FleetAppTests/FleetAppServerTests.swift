@@ -206,6 +206,27 @@ struct FleetAppServerTests {
         #expect(recovered == 200)
     }
 
+    /// PostgreSQL ends both idle connections of the pool. Each broken connection fails at most
+    /// one request with 503 before the pool drops it, so within 3 requests one gets 200 on a
+    /// new connection.
+    @Test func brokenConnectionIsReplaced() async throws {
+        let app = try FleetAppProcess(postgres: postgres, settings: ["DB_POOL__MIN": "2"])
+        #expect(try await app.waitForHealth(200, timeoutSeconds: 10))
+
+        let ended = try postgres.superuserQuery(
+            "SELECT count(*) AS n FROM pg_stat_activity, pg_terminate_backend(pid) WHERE application_name = $1",
+            [app.applicationName]
+        )
+        var statuses: [Int] = []
+        for _ in 0..<3 where statuses.last != 200 {
+            statuses.append(try await app.get("/items/articles/1").status)
+        }
+
+        #expect(ended.value("n", row: 0) == "2")
+        #expect(statuses.last == 200)
+        #expect(statuses.dropLast().allSatisfy { $0 == 503 })
+    }
+
     /// 5 found, 2 missing and 1 invalid GET plus 3 POSTs: the counts per label set are those
     /// numbers, their total is the 11 requests sent, and health and metrics are not counted.
     /// A found GET sleeps 0.05 s in PostgreSQL and then needs a round trip, so none of them
