@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "kube-test-server", targets: ["kube-test-server"]),
         .executable(name: "headroom-testbed", targets: ["headroom-testbed"]),
         .executable(name: "headroom-bench", targets: ["headroom-bench"]),
+        .executable(name: "headroom-pgbouncer-exporter", targets: ["headroom-pgbouncer-exporter"]),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -61,6 +62,14 @@ let package = Package(
         .target(name: "FleetTestbed", dependencies: ["FleetModel", "KubeTestServer", "HTTPServer"]),
         .executableTarget(name: "headroom-testbed", dependencies: ["FleetTestbed"]),
 
+        // Launchers and clients of the real stack (PostgreSQL, PgBouncer, HAProxy, exporters,
+        // Prometheus) on loopback, and the PgBouncer exporter that serves the Go exporter's names.
+        .target(name: "RealStack", dependencies: ["PostgresClient", "HTTPServer"]),
+        .executableTarget(
+            name: "headroom-pgbouncer-exporter",
+            dependencies: ["RealStack", "PostgresClient", "HTTPServer"]
+        ),
+
         // The command line.
         .target(
             name: "HeadroomCLI",
@@ -101,6 +110,10 @@ let package = Package(
             dependencies: [
                 "FleetTestbed", "FleetModel", "KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport",
             ]
+        ),
+        .testTarget(
+            name: "RealStackTests",
+            dependencies: ["RealStack", "PostgresClient", "HTTPServer"]
         ),
         .testTarget(
             name: "SimulatorTests",
