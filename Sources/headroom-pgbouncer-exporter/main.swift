@@ -1,6 +1,5 @@
 import Foundation
 import HTTPServer
-import PostgresClient
 import RealStack
 
 // A Prometheus exporter for PgBouncer's admin console under the Go pgbouncer_exporter's metric
