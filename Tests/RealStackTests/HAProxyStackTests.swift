@@ -147,11 +147,16 @@ extension RealStackTests {
 
         // HAProxy's own rule: a server must be in maintenance before `del server`.
         try runtime.addServer(name: "c", port: c.server.port)
+        // Slowstart: right after enabling, c runs at a fraction of its weight (show stat's
+        // throttle column, in percent), and HAProxy leaves the column empty once at full weight.
+        let throttle = try runtime.servers().first { $0.service == "c" }?.fields["throttle"] ?? ""
+        #expect((0..<100).contains(Int(throttle) ?? -1), "throttle of c right after enable: '\(throttle)'")
         let refusedActive = try runtime.send("del server fleet/c")
         #expect(refusedActive.contains("Only servers in maintenance mode can be deleted"))
         try runtime.deleteServer(name: "b")
         #expect(try runtime.servers().map(\.service).sorted() == ["a", "c"])
         usleep(1_200_000)
+        #expect(try runtime.servers().first { $0.service == "c" }?.fields["throttle"] == "")
 
         // Four concurrent requests with a and c enabled at maxconn 1: whenever a is busy the
         // next request goes to c, so c serves at least one and b none.
