@@ -68,6 +68,14 @@ public struct HAProxyRuntime: Sendable {
         guard output.isEmpty else { throw .commandFailed(command: command, output: output) }
     }
 
+    /// Takes server `name` out of maintenance so that it gets requests again.
+    public func enableServer(name: String) throws(RealStackError) {
+        try checkName(name)
+        let command = "set server \(backend)/\(name) state ready"
+        let output = try send(command).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard output.isEmpty else { throw .commandFailed(command: command, output: output) }
+    }
+
     /// Deletes server `name`, which must be drained first. Throws `serverBusy` while it still
     /// has current or queued sessions, so the caller retries later.
     public func deleteServer(name: String) throws(RealStackError) {

@@ -32,27 +32,35 @@ func expectAllGone(_ processes: [StackProcess], sourceLocation: SourceLocation =
     }
 }
 
-/// Runs `body(0..<count)` on `count` threads at once and returns the results in index order,
-/// or nil for a thread that did not finish within `timeout`.
+/// Runs `body(0..<count)` on `count` threads and returns the results in index order, or nil
+/// for a thread that did not finish within `timeout`. Every thread waits at a gate until all
+/// have started, so that the calls begin together even on a loaded machine.
 func runConcurrently<T: Sendable>(
     _ count: Int,
     timeout: Duration = .seconds(30),
     _ body: @escaping @Sendable (Int) -> T
 ) -> [T?] {
     let results = Mutex<[Int: T]>([:])
-    let group = DispatchGroup()
+    let started = DispatchGroup()
+    let finished = DispatchGroup()
+    let gate = DispatchSemaphore(value: 0)
     for index in 0..<count {
-        group.enter()
+        started.enter()
+        finished.enter()
         let thread = Thread {
+            started.leave()
+            gate.wait()
             let value = body(index)
             results.withLock { $0[index] = value }
-            group.leave()
+            finished.leave()
         }
         thread.start()
     }
-    _ = group.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000)))
-    let finished = results.withLock { $0 }
-    return (0..<count).map { finished[$0] }
+    started.wait()
+    for _ in 0..<count { gate.signal() }
+    _ = finished.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000)))
+    let collected = results.withLock { $0 }
+    return (0..<count).map { collected[$0] }
 }
 
 /// Returns the path of an executable product built next to the test bundle.
