@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "headroom-testbed", targets: ["headroom-testbed"]),
         .executable(name: "headroom-bench", targets: ["headroom-bench"]),
         .executable(name: "fleet-app", targets: ["fleet-app"]),
+        .executable(name: "headroom-pgbouncer-exporter", targets: ["headroom-pgbouncer-exporter"]),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -65,6 +66,13 @@ let package = Package(
         // The fleet app: a Directus-like item API on PostgreSQL for the real-stack proving ground.
         .target(name: "FleetApp", dependencies: ["HTTPServer", "PostgresClient", "Observability"]),
         .executableTarget(name: "fleet-app", dependencies: ["FleetApp"]),
+        // Launchers and clients of the real stack (PostgreSQL, PgBouncer, HAProxy, exporters,
+        // Prometheus) on loopback, and the PgBouncer exporter that serves the Go exporter's names.
+        .target(name: "RealStack", dependencies: ["PostgresClient", "HTTPServer"]),
+        .executableTarget(
+            name: "headroom-pgbouncer-exporter",
+            dependencies: ["RealStack", "PostgresClient", "HTTPServer"]
+        ),
 
         // The command line.
         .target(
@@ -110,6 +118,10 @@ let package = Package(
         .testTarget(
             name: "FleetAppTests",
             dependencies: ["FleetApp", "PostgresClient", "HTTPTransport", "TestSupport"]
+        ),
+        .testTarget(
+            name: "RealStackTests",
+            dependencies: ["RealStack", "PostgresClient", "HTTPServer"]
         ),
         .testTarget(
             name: "SimulatorTests",
