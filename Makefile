@@ -1,7 +1,7 @@
 # Build and test entry points. `make test` installs missing Debian packages first.
 
 SWIFT ?= swift
-TEST_TARGETS := YAMLTests ObservabilityTests FleetModelTests HTTPTransportTests MetricsClientTests KubeClientTests AutoscalerTests SimulatorTests FleetTestbedTests RealStackTests FleetAppTests HeadroomCLITests EndToEndTests DeployTests
+TEST_TARGETS := YAMLTests ObservabilityTests FleetModelTests HTTPTransportTests MetricsClientTests KubeClientTests AutoscalerTests SimulatorTests FleetTestbedTests LoadGeneratorTests RealStackTests FleetAppTests HeadroomCLITests EndToEndTests DeployTests
 
 .PHONY: packages build test test-target lint format demo bench
 

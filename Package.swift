@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "headroom-bench", targets: ["headroom-bench"]),
         .executable(name: "fleet-app", targets: ["fleet-app"]),
         .executable(name: "headroom-pgbouncer-exporter", targets: ["headroom-pgbouncer-exporter"]),
+        .executable(name: "headroom-load", targets: ["headroom-load"]),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -74,6 +75,10 @@ let package = Package(
             dependencies: ["RealStack", "PostgresClient", "HTTPServer"]
         ),
 
+        // The open-loop load generator for real-stack runs (library and executable).
+        .target(name: "LoadGenerator", dependencies: ["CCurl", "FleetModel"]),
+        .executableTarget(name: "headroom-load", dependencies: ["LoadGenerator"]),
+
         // The command line.
         .target(
             name: "HeadroomCLI",
@@ -122,6 +127,10 @@ let package = Package(
         .testTarget(
             name: "RealStackTests",
             dependencies: ["RealStack", "PostgresClient", "HTTPServer"]
+        ),
+        .testTarget(
+            name: "LoadGeneratorTests",
+            dependencies: ["LoadGenerator", "FleetModel", "HTTPServer", "TestSupport"]
         ),
         .testTarget(
             name: "SimulatorTests",

@@ -3,6 +3,11 @@
 
 #include <curl/curl.h>
 
+#ifdef __linux__
+// headroom-load waits on libcurl's sockets with epoll, which Glibc's Swift module leaves out.
+#include <sys/epoll.h>
+#endif
+
 // curl_easy_setopt, curl_easy_getinfo and curl_multi_setopt are variadic, so
 // Swift cannot call them. These wrappers fix one argument type each.
 
@@ -48,6 +53,23 @@ static inline CURLcode headroom_easy_getinfo_double(CURL *handle, CURLINFO info,
 
 static inline CURLMcode headroom_multi_setopt_long(CURLM *handle, CURLMoption option, long value) {
     return curl_multi_setopt(handle, option, value);
+}
+
+static inline CURLMcode headroom_multi_setopt_pointer(CURLM *handle, CURLMoption option, void *value) {
+    return curl_multi_setopt(handle, option, value);
+}
+
+// The socket and timer callbacks of libcurl's multi socket interface, which headroom-load uses
+// to wait on its own epoll set instead of letting curl_multi_perform scan every transfer.
+typedef int (*headroom_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *user, void *socketUser);
+typedef int (*headroom_timer_callback)(CURLM *multi, long timeoutMilliseconds, void *user);
+
+static inline CURLMcode headroom_multi_setopt_socket_callback(CURLM *handle, headroom_socket_callback callback) {
+    return curl_multi_setopt(handle, CURLMOPT_SOCKETFUNCTION, callback);
+}
+
+static inline CURLMcode headroom_multi_setopt_timer_callback(CURLM *handle, headroom_timer_callback callback) {
+    return curl_multi_setopt(handle, CURLMOPT_TIMERFUNCTION, callback);
 }
 
 // CURL_GLOBAL_DEFAULT is a macro built from shifts, which Swift does not import.
