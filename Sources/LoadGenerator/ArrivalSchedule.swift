@@ -16,7 +16,7 @@ public struct RateSegment: Sendable, Equatable {
         self.endRate = endRate
     }
 
-    /// A segment at one rate.
+    /// Creates a segment at one rate.
     public static func constant(_ rate: Double, for duration: Double) -> RateSegment {
         RateSegment(duration: duration, startRate: rate, endRate: rate)
     }
@@ -24,7 +24,7 @@ public struct RateSegment: Sendable, Equatable {
     /// Requests the segment schedules over its whole duration: the integral of its rate.
     public var requests: Double { (startRate + endRate) / 2 * duration }
 
-    /// The offset into the segment at which the integral of the rate reaches `count`, for
+    /// Returns the offset into the segment at which the integral of the rate reaches `count`, for
     /// 0 ≤ `count` ≤ `requests`.
     ///
     /// With r(τ) = a + (b − a)τ/d the integral is aτ + cτ² where c = (b − a)/(2d). The root of
@@ -42,9 +42,8 @@ public struct RateSegment: Sendable, Equatable {
 /// The deterministic open-loop schedule: request k (k = 1, 2, …) is due at the time t where the
 /// integral of the rate from 0 to t reaches k, so a constant 10/s sends at 0.1, 0.2, … s.
 ///
-/// Times are wall seconds from the start of the run. The schedule's second s holds the requests
-/// due in (s, s + 1], so a constant rate r puts exactly r requests in every second, and a request
-/// due at exactly 0 (which cannot happen for k ≥ 1) would go to second 0.
+/// Times are wall seconds from the start of the run. The schedule's second s contains the
+/// requests due in (s, s + 1], so a constant rate r puts exactly r requests in every second.
 public struct ArrivalSchedule: Sendable, Equatable {
     public let segments: [RateSegment]
     /// The schedule's length in wall seconds.
@@ -68,13 +67,14 @@ public struct ArrivalSchedule: Sendable, Equatable {
     /// The average scheduled rate in requests per second over the whole schedule.
     public var averageRate: Double { duration > 0 ? Double(totalRequests) / duration : 0 }
 
-    /// The timeline second that holds a request due at `time`.
+    /// Returns the timeline second that contains a request due at `time`.
     public func second(of time: Double) -> Int {
         let index = Int((time - 1e-9).rounded(.up)) - 1
         return min(max(0, index), max(0, seconds - 1))
     }
 
-    /// The due times of every request, in order. Mostly for tests; a run walks `Arrivals`.
+    /// Returns the due times of every request, in order. A run walks `Arrivals` instead, which
+    /// stores none of them.
     public func allTimes() -> [Double] {
         var arrivals = Arrivals(schedule: self)
         var times: [Double] = []
@@ -86,7 +86,7 @@ public struct ArrivalSchedule: Sendable, Equatable {
         return times
     }
 
-    /// Requests due in each timeline second.
+    /// Counts the requests due in each timeline second.
     public func requestsPerSecond() -> [Int] {
         var counts = [Int](repeating: 0, count: seconds)
         var arrivals = Arrivals(schedule: self)
@@ -115,7 +115,7 @@ public struct Arrivals: Sendable {
         current = locate()
     }
 
-    /// The due time of request `index`, nil once every request has been returned.
+    /// Returns the due time of request `index`, nil once every request has been returned.
     public func peek() -> Double? { current }
 
     public mutating func advance() {

@@ -37,7 +37,7 @@ public struct LoadRunConfiguration: Sendable {
     }
 }
 
-/// What a run produced: one record per timeline second and the whole-run summary.
+/// The output of a run: one record per timeline second and the whole-run summary.
 public struct RunResult: Sendable {
     public var records: [SecondRecord]
     public var summary: RunSummary
@@ -46,8 +46,8 @@ public struct RunResult: Sendable {
     public var startNanoseconds: UInt64
 }
 
-/// The current time of CLOCK_MONOTONIC in nanoseconds, the clock every send and completion
-/// time of a run is read from.
+/// Returns the time of CLOCK_MONOTONIC in nanoseconds. Every send and completion time of a run
+/// is read from this clock.
 public func monotonicNanoseconds() -> UInt64 {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
@@ -57,13 +57,16 @@ public func monotonicNanoseconds() -> UInt64 {
 /// Sends a schedule open-loop through one libcurl multi handle driven from the calling thread.
 ///
 /// The driver uses libcurl's multi socket interface: libcurl reports the sockets it waits on
-/// and its next timeout through callbacks, the driver waits on them with poll(2), and only the
+/// and its next timeout through callbacks, the driver waits on them with epoll, and only the
 /// sockets that are ready are handed back through `curl_multi_socket_action`. That keeps each
 /// wakeup proportional to the ready sockets, where `curl_multi_perform` would visit every
 /// transfer in flight.
 ///
 /// A request is sent at its due time unless all `maxConnections` transfers are busy, in which
 /// case it waits in order. Its send time is the moment it is added to the multi handle.
+///
+/// NOTE: A slow TCP connect (a server whose accept queue is full) therefore counts as latency,
+/// not as a late send. The driver needs Linux, because it waits with epoll.
 public final class LoadDriver {
     private let configuration: LoadRunConfiguration
     private let multi: UnsafeMutableRawPointer
@@ -76,7 +79,6 @@ public final class LoadDriver {
     /// When libcurl next wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)`, nil for never.
     private var timerDeadline: UInt64?
 
-    private var idleHandles: [UnsafeMutableRawPointer] = []
     private var slots: [Slot] = []
     private var freeSlots: [Int] = []
     private var active = 0
@@ -92,7 +94,7 @@ public final class LoadDriver {
 
     public init(configuration: LoadRunConfiguration) throws(LoadError) {
         self.configuration = configuration
-        guard headroom_global_init() == CURLE_OK, let multi = curl_multi_init() else {
+        guard curlGlobalInitialization == CURLE_OK, let multi = curl_multi_init() else {
             throw .failed("libcurl could not create a multi handle")
         }
         self.multi = multi
@@ -113,11 +115,12 @@ public final class LoadDriver {
         let limit = configuration.maxConnections
         headroom_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, limit)
         headroom_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, limit)
-        let me = Unmanaged.passUnretained(self).toOpaque()
+        // The multi handle dies in deinit, so it never calls back into a freed driver.
+        let driverPointer = Unmanaged.passUnretained(self).toOpaque()
         headroom_multi_setopt_socket_callback(multi, socketCallback)
-        headroom_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, me)
+        headroom_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, driverPointer)
         headroom_multi_setopt_timer_callback(multi, timerCallback)
-        headroom_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
+        headroom_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, driverPointer)
     }
 
     deinit {
@@ -127,7 +130,6 @@ public final class LoadDriver {
                 curl_easy_cleanup(easy)
             }
         }
-        for easy in idleHandles { curl_easy_cleanup(easy) }
         curl_multi_cleanup(multi)
         curl_slist_free_all(postHeaders)
         close(epoll)
@@ -150,10 +152,12 @@ public final class LoadDriver {
         if what & CURL_POLL_IN != 0 { event.events |= EPOLLIN.rawValue }
         if what & CURL_POLL_OUT != 0 { event.events |= EPOLLOUT.rawValue }
         event.data.fd = socket
-        if registered[Int(socket)] {
-            _ = epoll_ctl(epoll, EPOLL_CTL_MOD, socket, &event)
-        } else if epoll_ctl(epoll, EPOLL_CTL_ADD, socket, &event) != 0 && errno == EEXIST {
-            _ = epoll_ctl(epoll, EPOLL_CTL_MOD, socket, &event)
+        // The kernel drops a closed descriptor from the set, so a reused number may need ADD
+        // where MOD was expected, and the other way round.
+        let first = registered[Int(socket)] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD
+        if epoll_ctl(epoll, first, socket, &event) != 0 {
+            let second = errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
+            _ = epoll_ctl(epoll, second, socket, &event)
         }
         registered[Int(socket)] = true
     }
@@ -165,9 +169,15 @@ public final class LoadDriver {
     // MARK: The run
 
     /// Runs `schedule` to its end, or until `shouldStop` returns true, then waits up to the
-    /// timeout for requests in flight. `onRecord` gets each timeline second as soon as every
-    /// request due in it finished (or `timeout` + 1 s after its end), in order; `onSecond`
-    /// gets each wall second's record as it ends, for progress output.
+    /// timeout for requests in flight.
+    ///
+    /// `onRecord` receives the timeline seconds in order. Each goes out once every request due
+    /// in it has finished, or `timeout` + 1 s after the second ended, whichever comes first.
+    /// `onSecond` receives each wall second's record as that second ends, for progress output.
+    ///
+    /// NOTE: A response that arrives after its second's record went out counts in the summary
+    /// only, and a killed process loses the records it had not yet written (up to the last
+    /// `timeout` + 1 s).
     public func run(
         schedule: ArrivalSchedule,
         shouldStop: () -> Bool = { false },
@@ -192,39 +202,45 @@ public final class LoadDriver {
         var writtenRecords = 0
         var drainDeadline: Double?
         var lastSendTime = 0.0
+        var lastSendPass = 0.0
 
         while true {
             var now = elapsed()
 
-            while closedSeconds < records.count && now >= Double(closedSeconds + 1) {
-                records[closedSeconds].inflight = active
-                onSecond(records[closedSeconds])
-                closedSeconds += 1
-            }
-
             if drainDeadline == nil {
                 if shouldStop() {
+                    // The schedule ends at the last pass over due requests, so every request
+                    // it keeps had its chance to go out.
                     summary.interrupted = true
-                    summary.scheduleSeconds = now
-                    trimSchedule(&records, arrivals: &arrivals, stopTime: now)
+                    summary.scheduleSeconds = lastSendPass
+                    trimSchedule(&records, arrivals: &arrivals, stopTime: lastSendPass)
                     closedSeconds = min(closedSeconds, records.count)
                     drainDeadline = now + configuration.timeout
                 } else {
                     while let due = arrivals.peek(), due <= now, active < configuration.maxConnections {
                         let sentAt = elapsed()
-                        send(due: due, second: schedule.second(of: due), number: arrivals.index, mix: &mix)
                         let second = schedule.second(of: due)
+                        send(due: due, second: second, number: arrivals.index, mix: &mix)
                         records[second].sent += 1
                         if sentAt - due > 1 { records[second].late += 1 }
                         lastSendTime = sentAt
                         arrivals.advance()
                     }
+                    lastSendPass = now
                     // A backlog still waiting 1 s after the schedule's end would be late anyway.
                     if arrivals.peek() == nil || now >= schedule.duration + 1 {
                         summary.scheduleSeconds = schedule.duration
                         drainDeadline = max(now, lastSendTime) + configuration.timeout
                     }
                 }
+            }
+
+            // Closing after the sends puts a request due exactly at a second's end into that
+            // second's counts before they are reported.
+            while closedSeconds < records.count && now >= Double(closedSeconds + 1) {
+                records[closedSeconds].inflight = active
+                onSecond(records[closedSeconds])
+                closedSeconds += 1
             }
 
             if let drainDeadline, active == 0 || now >= drainDeadline {
@@ -367,7 +383,8 @@ public final class LoadDriver {
     }
 
     private func makeHandle(slot: Int) -> UnsafeMutableRawPointer {
-        let easy = idleHandles.popLast() ?? curl_easy_init()!
+        // libcurl returns NULL here when it cannot allocate the handle, and the run traps then.
+        let easy = curl_easy_init()!
         headroom_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         // An empty proxy turns off proxies from the environment, so requests stay on loopback.
         headroom_easy_setopt_string(easy, CURLOPT_PROXY, "")
@@ -419,6 +436,9 @@ public final class LoadDriver {
         }
     }
 }
+
+/// libcurl's process-wide setup, run once on first use because it is not safe to run twice at once.
+private let curlGlobalInitialization: CURLcode = headroom_global_init()
 
 private func discardBody(_: UnsafeMutablePointer<CChar>?, size: Int, count: Int, _: UnsafeMutableRawPointer?) -> Int {
     size * count

@@ -8,6 +8,8 @@ public enum LoadError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .invalidFlag(let flag, let value, let problem) where value.isEmpty:
+            "invalid \(flag): \(problem)"
         case .invalidFlag(let flag, let value, let problem):
             "invalid \(flag) \"\(value)\": \(problem)"
         case .failed(let reason):

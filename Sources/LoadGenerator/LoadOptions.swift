@@ -2,7 +2,7 @@ import Foundation
 
 /// The parsed command line of `headroom-load`.
 public struct LoadOptions: Sendable, Equatable {
-    /// Where the schedule comes from.
+    /// The source of the schedule.
     public enum Source: Sendable, Equatable {
         case trace(spec: String, from: String, to: String, compression: Double, peak: Double, floor: Double)
         case rates(path: String)
@@ -46,10 +46,10 @@ public struct LoadOptions: Sendable, Equatable {
                 continue
             }
             guard valued.contains(flag) else {
-                throw .invalidFlag(flag: flag, value: "", problem: "unknown flag; see the usage:\n\(usage)")
+                throw .invalidFlag(flag: flag, value: "", problem: "unknown flag, see the usage:\n\(usage)")
             }
             guard index + 1 < arguments.count else {
-                throw .invalidFlag(flag: flag, value: "", problem: "the flag needs a value")
+                throw .invalidFlag(flag: flag, value: "", problem: "the value is missing, so add one after the flag")
             }
             values[flag] = arguments[index + 1]
             index += 2
@@ -57,7 +57,7 @@ public struct LoadOptions: Sendable, Equatable {
 
         func required(_ flag: String) throws(LoadError) -> String {
             guard let value = values[flag], !value.isEmpty else {
-                throw .invalidFlag(flag: flag, value: "", problem: "missing; the flag is required")
+                throw .invalidFlag(flag: flag, value: "", problem: "the flag is required but missing")
             }
             return value
         }
@@ -115,13 +115,17 @@ public struct LoadOptions: Sendable, Equatable {
             return .rates(path: rates)
         }
         guard let trace else {
-            throw .invalidFlag(flag: "--rates", value: "", problem: "missing; give --rates PATH or --trace")
+            throw .invalidFlag(
+                flag: "--rates",
+                value: "",
+                problem: "no schedule was given, so add --rates PATH or --trace worldcup98:PATH"
+            )
         }
         for flag in ["--from", "--to", "--compression", "--peak"] where values[flag] == nil {
             throw .invalidFlag(
                 flag: flag,
                 value: "",
-                problem: "missing; --trace needs --from, --to, --compression, --peak"
+                problem: "the flag is missing, and --trace needs --from, --to, --compression and --peak"
             )
         }
         let compression = try number(values["--compression"]!, flag: "--compression", rule: "a number > 0") { $0 > 0 }
@@ -144,7 +148,11 @@ public struct LoadOptions: Sendable, Equatable {
     /// `localhost` or `[::1]`. Returns it without a trailing slash.
     static func loopbackURL(_ text: String) throws(LoadError) -> String {
         guard let components = URLComponents(string: text), components.scheme == "http" else {
-            throw .invalidFlag(flag: "--url", value: text, problem: "expected http://127.0.0.1:PORT")
+            throw .invalidFlag(
+                flag: "--url",
+                value: text,
+                problem: "expected an http URL such as http://127.0.0.1:PORT (https is not supported)"
+            )
         }
         let host = components.host ?? ""
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)

@@ -37,7 +37,7 @@ public struct SecondRecord: Sendable, Equatable {
         latencies.append(latency)
     }
 
-    /// The timeline line: one JSON object with the contract's keys.
+    /// Formats the timeline line: one JSON object with the documented keys.
     func jsonLine() -> String {
         let sorted = latencies.sorted()
         return "{\"second\":\(second),\"scheduled\":\(scheduled),\"sent\":\(sent),\"late\":\(late),"
@@ -48,7 +48,7 @@ public struct SecondRecord: Sendable, Equatable {
     }
 }
 
-/// The nearest-rank quantile of ascending `sorted`: the value at rank ⌈q·n⌉, nil when empty.
+/// Returns the nearest-rank quantile of ascending `sorted`: the value at rank ⌈q·n⌉, nil when empty.
 /// The p50 of [1, 2, 3, 4] is 2 and the p99 of 100 values is the 99th smallest.
 public func quantile(_ sorted: [Double], _ q: Double) -> Double? {
     guard !sorted.isEmpty else { return nil }
@@ -56,7 +56,7 @@ public func quantile(_ sorted: [Double], _ q: Double) -> Double? {
     return sorted[min(sorted.count, max(1, rank)) - 1]
 }
 
-/// A JSON number, or `null` for nil. Latencies are written to the microsecond.
+/// Formats a JSON number to the microsecond, or `null` for nil.
 func json(_ value: Double?) -> String {
     guard let value else { return "null" }
     return String(format: "%.6f", value)

@@ -41,7 +41,7 @@ public enum ScheduleSource {
             }
             segments.append(.constant(rate, for: 1))
         }
-        guard sawHeader else { throw invalidRates(path, "the file is empty; write the header \"second,rate\"") }
+        guard sawHeader else { throw invalidRates(path, "the file is empty, and it needs the header \"second,rate\"") }
         guard !segments.isEmpty else { throw invalidRates(path, "the file has no rate lines after the header") }
         return ArrivalSchedule(segments: segments)
     }
@@ -49,7 +49,7 @@ public enum ScheduleSource {
     /// Reads a rates file from disk; see `parseRates(_:path:)`.
     public static func loadRates(path: String) throws(LoadError) -> ArrivalSchedule {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw invalidRates(path, "the file cannot be read; check the path")
+            throw invalidRates(path, "the file cannot be read, so check the path")
         }
         return try parseRates(String(decoding: data, as: UTF8.self), path: path)
     }

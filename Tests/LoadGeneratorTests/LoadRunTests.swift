@@ -6,7 +6,7 @@ import Testing
 
 @testable import LoadGenerator
 
-/// A loopback server that stores each request's arrival time on the run's clock and answers
+/// A loopback server that stores each request's arrival time on the run's clock and responds
 /// after a fixed delay, with 503 for every `failEvery`-th request when set.
 final class RecordingServer: Sendable {
     let server: HTTPServer
@@ -48,7 +48,7 @@ final class ArrivalLog: Sendable {
     func times() -> [UInt64] { arrivals.withLock { $0 } }
 }
 
-/// Runs against real loopback servers, one at a time because each holds many connections.
+/// Runs against real loopback servers, one at a time because each opens many connections.
 @Suite(.serialized) struct LoadRunTests {
     private func configuration(_ server: RecordingServer, maxConnections: Int = 200) -> LoadRunConfiguration {
         LoadRunConfiguration(
@@ -75,9 +75,10 @@ final class ArrivalLog: Sendable {
         let due = schedule.allTimes()
         try #require(arrivals.count == 40)
         for (arrival, time) in zip(arrivals, due) {
-            // Not before the due time, and within 100 ms after it (connect plus scheduling).
+            // Not before the due time, and within 250 ms after it: a loopback connect and a
+            // wakeup take about 1 ms, and the rest allows for a busy shared machine.
             #expect(arrival >= time, "arrived at \(arrival), due at \(time)")
-            #expect(arrival <= time + 0.1, "arrived at \(arrival), due at \(time)")
+            #expect(arrival <= time + 0.25, "arrived at \(arrival), due at \(time)")
         }
         // Every 4th of 40 arrivals gets 503: 10 of them; the rest succeed.
         #expect(result.summary.status5xx == 10)
@@ -91,9 +92,9 @@ final class ArrivalLog: Sendable {
     }
 
     @Test func slowServerDoesNotSlowSends() throws {
-        // Open loop: 50/s for 3 s against a server that holds each response 2 s. A closed loop
+        // Open loop: 50/s for 3 s against a server that delays each response 2 s. A closed loop
         // would stall; here all 150 requests still arrive on time and every latency, measured
-        // from the due time, is at least the 2 s hold.
+        // from the due time, is at least the 2 s delay.
         let server = try RecordingServer(delay: 2)
         defer { server.stop() }
         let schedule = ArrivalSchedule(segments: (0..<3).map { _ in .constant(50, for: 1) })
@@ -109,13 +110,14 @@ final class ArrivalLog: Sendable {
             #expect(arrival >= time, "arrived at \(arrival), due at \(time)")
             worstLag = max(worstLag, arrival - time)
         }
-        #expect(worstLag < 0.2)
+        #expect(worstLag < 0.25)
         #expect(result.summary.status2xx == 150)
         let fastest = try #require(result.records.compactMap { $0.latencies.min() }.min())
         #expect(fastest >= 2)
-        // About 100 requests are in flight after 2 s: those due in (1, 3] minus none finished.
+        // At the end of wall second 1 (t = 2 s) the 100 requests due in (0, 2] are in flight, and
+        // the first of them finishes at 2.02 s. A late wakeup may see up to ten finish or one unsent.
         let inflight = try #require(result.records[1].inflight)
-        #expect((90...110).contains(inflight))
+        #expect((90...100).contains(inflight))
     }
 
     @Test func connectionLimitMakesRunInvalid() throws {

@@ -26,7 +26,7 @@ struct OptionTests {
     }
 
     @Test func missingOutRejected() {
-        #expect(throws: LoadError.invalidFlag(flag: "--out", value: "", problem: "missing; the flag is required")) {
+        #expect(throws: LoadError.invalidFlag(flag: "--out", value: "", problem: "the flag is required but missing")) {
             try LoadOptions.parse(["--url", "http://127.0.0.1:1", "--rates", "r.csv", "--summary", "s.json"])
         }
     }

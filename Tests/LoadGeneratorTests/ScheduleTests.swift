@@ -46,7 +46,7 @@ struct ScheduleTests {
 
     @Test func fractionalRateCarriesAcrossSeconds() throws {
         // 2.5/s for 2 s: the integral 2.5t reaches 1…5 at 0.4, 0.8, 1.2, 1.6, 2.0, so second 0
-        // holds two requests and second 1 holds three.
+        // contains two requests and second 1 contains three.
         let schedule = ArrivalSchedule(segments: [.constant(2.5, for: 1), .constant(2.5, for: 1)])
 
         #expect(schedule.totalRequests == 5)
@@ -82,7 +82,7 @@ struct ScheduleTests {
             """
         try csv.write(toFile: path, atomically: true, encoding: .utf8)
 
-        // The window 06:01..06:03 holds 1200 and 300; scaling the peak to 10/s gives 10 and 2.5.
+        // The window 06:01..06:03 contains 1200 and 300; scaling the peak to 10/s gives 10 and 2.5.
         let window = try ScheduleSource.loadWorldCup98Window(
             trace: "worldcup98:" + path,
             from: "1998-06-30 06:01",
