@@ -16,7 +16,7 @@ final class RecordingServer: Sendable {
         let log = ArrivalLog()
         self.log = log
         server = try HTTPServer(connectionTimeout: 30) { request in
-            let number = log.append(monotonicNanoseconds())
+            let number = log.append(monotonicNanoseconds(), request)
             usleep(UInt32(delay * 1_000_000))
             if let failEvery, number % failEvery == 0 {
                 return .text(503, "unavailable")
@@ -30,22 +30,26 @@ final class RecordingServer: Sendable {
         log.times().map { Double(Int64(bitPattern: $0 &- start)) / 1e9 }.sorted()
     }
 
+    func requests() -> [ServerRequest] { log.requests() }
+
     func stop() { server.stop() }
 }
 
 /// Arrival times in nanoseconds, in the order the server stored them.
 final class ArrivalLog: Sendable {
-    private let arrivals = Mutex<[UInt64]>([])
+    private let arrivals = Mutex<[(time: UInt64, request: ServerRequest)]>([])
 
-    /// Stores `time` and returns how many arrivals there are now.
-    func append(_ time: UInt64) -> Int {
+    /// Stores `request` and its arrival `time`, and returns how many arrivals there are now.
+    func append(_ time: UInt64, _ request: ServerRequest) -> Int {
         arrivals.withLock { list in
-            list.append(time)
+            list.append((time, request))
             return list.count
         }
     }
 
-    func times() -> [UInt64] { arrivals.withLock { $0 } }
+    func times() -> [UInt64] { arrivals.withLock { $0.map(\.time) } }
+
+    func requests() -> [ServerRequest] { arrivals.withLock { $0.map(\.request) } }
 }
 
 /// Runs against real loopback servers, one at a time because each opens many connections.
@@ -89,6 +93,41 @@ final class ArrivalLog: Sendable {
         let p50 = try #require(result.summary.p50)
         #expect(p50 >= delay)
         #expect(result.records.map(\.scheduled) == [20, 20])
+    }
+
+    @Test func requestsFollowSeededMix() throws {
+        // 40 requests with write ratio 0.5 over 5 items. The expected number of writes comes
+        // from drawing the same seed through RequestMix directly.
+        let server = try RecordingServer(delay: 0)
+        defer { server.stop() }
+        let schedule = ArrivalSchedule(segments: [.constant(40, for: 1)])
+        var settings = configuration(server)
+        settings.writeRatio = 0.5
+        settings.items = 5
+        let driver = try LoadDriver(configuration: settings)
+        var mix = RequestMix(seed: settings.seed, writeRatio: 0.5, items: 5)
+        let expectedWrites = (0..<40).filter { _ in mix.next() == .write }.count
+
+        let result = driver.run(schedule: schedule)
+
+        let requests = server.requests()
+        try #require(requests.count == 40)
+        let writes = requests.filter { $0.method == "POST" }
+        #expect(writes.count == expectedWrites)
+        #expect(result.summary.status2xx == 40)
+        for write in writes {
+            #expect(write.path == "/items/articles")
+            #expect(write.header("Content-Type") == "application/json")
+            let body = try #require(try JSONSerialization.jsonObject(with: write.body) as? [String: String])
+            #expect(body["title"]?.hasPrefix("t") == true)
+            #expect(body["body"] != nil)
+        }
+        for read in requests where read.method != "POST" {
+            #expect(read.method == "GET")
+            let id = Int(read.path.dropFirst("/items/articles/".count))
+            #expect(read.path.hasPrefix("/items/articles/"))
+            #expect(id.map { (1...5).contains($0) } == true, "path \(read.path)")
+        }
     }
 
     @Test func slowServerDoesNotSlowSends() throws {
