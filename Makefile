@@ -1,9 +1,9 @@
 # Build and test entry points. `make test` installs missing Debian packages first.
 
 SWIFT ?= swift
-TEST_TARGETS := YAMLTests ObservabilityTests FleetModelTests HTTPTransportTests MetricsClientTests KubeClientTests AutoscalerTests SimulatorTests FleetTestbedTests LoadGeneratorTests RealStackTests FleetAppTests HeadroomCLITests EndToEndTests DeployTests
+TEST_TARGETS := YAMLTests ObservabilityTests FleetModelTests HTTPTransportTests MetricsClientTests KubeClientTests AutoscalerTests SimulatorTests FleetTestbedTests LoadGeneratorTests RealStackTests FleetAppTests HeadroomCLITests EndToEndTests DeployTests ProvingGroundTests
 
-.PHONY: packages build test test-target lint format demo bench
+.PHONY: packages build test test-target lint format demo demo-real bench
 
 packages:
 	./scripts/install-packages
@@ -21,6 +21,12 @@ test: packages
 demo: packages
 	$(SWIFT) build
 	./scripts/demo
+
+# The proving ground on real PostgreSQL, HAProxy, Prometheus and fleet-app processes: three
+# scenarios, each under Headroom's policy and the HPA's defaults; writes proving-ground-report/.
+demo-real: packages
+	$(SWIFT) build
+	./scripts/demo-real
 
 # Engine against the HPA formula, one cycle over 1000 targets against Prometheus and curl, and
 # the simulator's scenario tables when present; a few minutes, not part of CI.

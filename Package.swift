@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "fleet-app", targets: ["fleet-app"]),
         .executable(name: "headroom-pgbouncer-exporter", targets: ["headroom-pgbouncer-exporter"]),
         .executable(name: "headroom-load", targets: ["headroom-load"]),
+        .executable(name: "headroom-proving-ground", targets: ["headroom-proving-ground"]),
     ],
     targets: [
         // C libraries from Debian, reached through pkg-config.
@@ -89,6 +90,17 @@ let package = Package(
         ),
         .executableTarget(name: "headroom", dependencies: ["HeadroomCLI"]),
 
+        // The real-stack proving ground: fleet-app processes behind HAProxy on PostgreSQL, scaled
+        // by `headroom run` through the API test server, under headroom-load.
+        .target(
+            name: "ProvingGround",
+            dependencies: [
+                "FleetTestbed", "FleetModel", "KubeTestServer", "HTTPServer", "HTTPTransport", "MetricsClient",
+                "PostgresClient", "RealStack",
+            ]
+        ),
+        .executableTarget(name: "headroom-proving-ground", dependencies: ["ProvingGround"]),
+
         // `make bench`: decisions per second of the engine against the HPA formula.
         .executableTarget(name: "headroom-bench", dependencies: ["Autoscaler", "MetricsClient", "Simulator"]),
 
@@ -149,6 +161,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: ["KubeTestServer", "HTTPServer", "HTTPTransport", "TestSupport"]
         ),
+        // CI's short proving-ground scenarios: runs headroom-proving-ground and checks its raw files.
+        .testTarget(name: "ProvingGroundTests", dependencies: ["TestSupport"]),
         // Checks of the deploy story: manifests, RBAC from the end-to-end audit logs, alert
         // rules, the dashboard and the container image. Runs after EndToEndTests.
         .testTarget(

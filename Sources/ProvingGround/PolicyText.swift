@@ -1,0 +1,166 @@
+import Foundation
+
+/// The two policies a scenario runs, as policy files for `headroom run`.
+///
+/// Both read the same exporters through the same Prometheus and run at the same interval, so
+/// the comparison is between the policies alone.
+public enum PolicyText {
+    public static let namespace = "shop"
+    public static let deployment = "directus"
+
+    /// Windows of the rate and quantile queries: ten scrapes, short enough for a compressed trace.
+    static func window(_ stack: StackSettings) -> String { "\(10 * stack.scrapeIntervalSeconds)s" }
+
+    /// p99 of the fleet's item requests from the application's own histogram.
+    static func p99Query(_ stack: StackSettings) -> String {
+        "histogram_quantile(0.99, sum by (le) (rate(fleet_app_http_request_duration_seconds_bucket"
+            + "{namespace=\"{{namespace}}\"}[\(window(stack))])))"
+    }
+
+    /// The 5xx share of HAProxy's responses from the backend named like the Deployment. The
+    /// scrape job labels HAProxy's series with the Deployment's namespace.
+    static func errorRatioQuery(_ stack: StackSettings) -> String {
+        let selector = "namespace=\"{{namespace}}\", proxy=\"{{name}}\""
+        return "sum by (namespace, proxy) (rate(haproxy_backend_http_responses_total{\(selector), code=\"5xx\"}"
+            + "[\(window(stack))])) / clamp_min(sum by (namespace, proxy) (rate(haproxy_backend_http_requests_total"
+            + "{\(selector)}[\(window(stack))])), 1e-9)"
+    }
+
+    static func render(_ kind: PolicyKind, scenario: Scenario) -> String {
+        switch kind {
+        case .headroom: headroom(scenario)
+        case .hpaLike: hpaLike(scenario)
+        }
+    }
+
+    /// Headroom's policy: HAProxy's request rate per replica (70 % of a warm process) and its
+    /// queue scale; the application's p99 and the 5xx share are guards, which hold scale-down
+    /// while above their targets. The application's histogram does not see time spent in
+    /// HAProxy's queue, so the queue, not the p99, says how far behind the fleet is. The budget
+    /// is read from the Postgres exporter; warm-up, the starting cap and panic mode on the
+    /// request rate.
+    static func headroom(_ scenario: Scenario) -> String {
+        let stack = scenario.stack
+        let policy = scenario.policy
+        let interval = stack.intervalSeconds
+        let window = window(stack)
+        let perReplica = (stack.capacityPerReplica * 0.7).rounded()
+        return """
+            apiVersion: headroom.io/v1alpha1
+            kind: ScalingPolicy
+            metadata:
+              note: proving ground, scenario \(scenario.name.rawValue)\(scenario.short ? " (short)" : ""), Headroom's policy
+            scrapeInterval: \(stack.scrapeIntervalSeconds)s
+            databases:
+              - name: directus
+                exporter: postgres
+                selector: 'job="postgres"'
+                margin: 0%
+                otherClients: \(policy.otherClients)
+                budgetMaxAge: 30s
+            targets:
+              - namespace: \(namespace)
+                name: \(deployment)
+                minReplicas: \(stack.minReplicas)
+                maxReplicas: \(stack.maxReplicas)
+                behavior:
+                  scaleUp:
+                    stabilizationWindowSeconds: 0
+                    policies:
+                      - {type: Percent, value: 100, periodSeconds: \(interval)}
+                      - {type: Pods, value: 4, periodSeconds: \(interval)}
+                  scaleDown:
+                    stabilizationWindowSeconds: \(policy.scaleDownWindowSeconds)
+                    policies:
+                      - {type: Percent, value: 100, periodSeconds: \(interval)}
+                signals:
+                  - name: requests
+                    query: 'sum by (proxy) (rate(haproxy_backend_http_requests_total{proxy="{{name}}"}[\(window)]))'
+                    labels: {proxy: "{{name}}"}
+                    rule: perReplica
+                    target: "\(Int(perReplica))"
+                    maxSampleAge: 10s
+                  - preset: haproxyBackendQueue
+                    target: "4"
+                    maxSampleAge: 10s
+                  - name: p99
+                    query: '\(p99Query(stack))'
+                    labels: {}
+                    role: guard
+                    target: \(Int(policy.p99TargetSeconds * 1000))ms
+                    onEmpty: zero
+                    maxSampleAge: 10s
+                  - name: errors
+                    query: '\(errorRatioQuery(stack))'
+                    labels: {namespace: "{{namespace}}", proxy: "{{name}}"}
+                    role: guard
+                    target: 5%
+                    maxSampleAge: 10s
+                coldStart:
+                  warmup: \(Int(stack.coldSeconds))s
+                  initialCapacity: 60%
+                  maxStartingPods: \(policy.maxStartingPods)
+                database:
+                  name: directus
+                  poolSize: \(stack.poolMax)
+                panic:
+                  signal: requests
+                  window: \(4 * stack.scrapeIntervalSeconds)s
+                  threshold: 2
+                  stableWindow: \(policy.scaleDownWindowSeconds)s
+                  lookahead: \(Int(stack.startupDelaySeconds))s
+
+            """
+    }
+
+    /// The HPA with its defaults: tolerance 0.1; up by the larger of 100 % or 4 pods per 15 s;
+    /// down by 100 % per 15 s after a 300 s window; p99 and the 5xx ratio as scale signals
+    /// with the HPA's External-metric formula (value ÷ target × current, no step limit), no budget, no
+    /// warm-up rules, no starting cap.
+    static func hpaLike(_ scenario: Scenario) -> String {
+        let stack = scenario.stack
+        let policy = scenario.policy
+        return """
+            apiVersion: headroom.io/v1alpha1
+            kind: ScalingPolicy
+            metadata:
+              note: proving ground, scenario \(scenario.name.rawValue)\(scenario.short ? " (short)" : ""), the HPA's defaults
+            scrapeInterval: \(stack.scrapeIntervalSeconds)s
+            targets:
+              - namespace: \(namespace)
+                name: \(deployment)
+                minReplicas: \(stack.minReplicas)
+                maxReplicas: \(stack.maxReplicas)
+                behavior:
+                  scaleUp:
+                    stabilizationWindowSeconds: 0
+                    selectPolicy: Max
+                    tolerance: 0.1
+                    policies:
+                      - {type: Percent, value: 100, periodSeconds: 15}
+                      - {type: Pods, value: 4, periodSeconds: 15}
+                  scaleDown:
+                    stabilizationWindowSeconds: \(policy.hpaScaleDownWindowSeconds)
+                    selectPolicy: Max
+                    tolerance: 0.1
+                    policies:
+                      - {type: Percent, value: 100, periodSeconds: 15}
+                signals:
+                  - name: p99
+                    query: '\(p99Query(stack))'
+                    labels: {}
+                    rule: latencyStep
+                    maxStepFactor: 100
+                    target: \(Int(policy.p99TargetSeconds * 1000))ms
+                    onEmpty: zero
+                    maxSampleAge: 10s
+                  - name: errors
+                    query: '\(errorRatioQuery(stack))'
+                    labels: {namespace: "{{namespace}}", proxy: "{{name}}"}
+                    rule: utilization
+                    target: 5%
+                    maxSampleAge: 10s
+
+            """
+    }
+}

@@ -1,0 +1,266 @@
+import Foundation
+
+/// The figures the report gives for one run.
+public struct RunFigures: Codable, Sendable, Equatable {
+    public var policy: PolicyKind
+    public var scheduled: Int
+    public var achievedPercent: Double
+    public var responses5xx: Int
+    public var transportErrors: Int
+    /// Seconds of the load generator's timeline whose p99 (from the scheduled time) was above
+    /// the objective.
+    public var secondsAboveObjective: Int
+    public var p99: Double?
+    public var peakReplicas: Int
+    /// `spec.replicas` integrated over the load and tail, in replica-seconds.
+    public var replicaSeconds: Double
+    public var refusals: Int
+    public var maxNewConnectionsPerStartupPeriod: Int
+    public var peakPostgresConnections: Double?
+    /// Seconds from the end of the crowd until `spec.replicas` was back at the minimum;
+    /// `nil` when it was not within the run.
+    public var returnToFloorSeconds: Double?
+    public var downstreamLimitedEvents: Int
+    public var lowestBudgetCeiling: Double?
+    public var invariants: [InvariantCheck]
+
+    public init(_ result: RunResult, load: [LoadSecond]) {
+        policy = result.policy
+        scheduled = result.load.scheduled
+        achievedPercent = result.load.achievedRatio * 100
+        responses5xx = result.load.status5xx
+        transportErrors = result.load.errors
+        secondsAboveObjective = load.filter { ($0.p99 ?? 0) > result.scenario.policy.p99TargetSeconds }.count
+        p99 = result.load.p99
+        peakReplicas = result.timeline.map(\.spec).max() ?? 0
+        var area = 0.0
+        for (previous, next) in zip(result.timeline, result.timeline.dropFirst()) {
+            area += Double(previous.spec) * (next.time - previous.time)
+        }
+        replicaSeconds = area
+        refusals = result.postgres.refusals.count
+        maxNewConnectionsPerStartupPeriod = result.postgres.maxNewConnectionsPerStartupPeriod
+        peakPostgresConnections = result.series["postgresConnections"]?.map(\.value).max()
+        let end = Invariants.crowdEnd(result, load: load) ?? result.loadStart
+        returnToFloorSeconds = result.timeline.first {
+            $0.time > end && $0.spec == result.scenario.stack.minReplicas
+        }.map { $0.time - end }
+        downstreamLimitedEvents = result.events.filter { $0.reason == "DownstreamLimited" }.map(\.count).reduce(0, +)
+        lowestBudgetCeiling = result.series["budgetCeiling"]?.map(\.value).min()
+        invariants = Invariants.check(result, load: load)
+    }
+}
+
+/// Writes `report.md` and one SVG per scenario from the runs under a directory laid out as
+/// `<scenario>/<policy>/result.json` with `load.jsonl` beside it.
+public enum ProvingGroundReport {
+    static let colors: [PolicyKind: String] = [.headroom: "#1f77b4", .hpaLike: "#d62728"]
+
+    public static func write(runs: String, output: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        var markdown = """
+            # Proving ground report
+
+            Real processes on 127.0.0.1: fleet-app behind HAProxy on PostgreSQL, the Postgres
+            exporter, Prometheus scraping every second, the API test server, `headroom run` with
+            Headroom's policy and then with the HPA's defaults, under `headroom-load`. Latency is
+            measured by the load generator from each request's scheduled time. Times on the plots
+            are seconds since the run's start.
+
+            """
+        var found = 0
+        for name in ScenarioName.allCases {
+            var runsOfScenario: [(RunResult, [LoadSecond])] = []
+            for policy in PolicyKind.allCases {
+                let directory = "\(runs)/\(name.rawValue)/\(policy.rawValue)"
+                guard FileManager.default.fileExists(atPath: directory + "/result.json") else { continue }
+                let result = try JSONDecoder().decode(
+                    RunResult.self,
+                    from: Data(Files.read(directory + "/result.json").utf8)
+                )
+                runsOfScenario.append((result, try LoadSecond.read(directory + "/load.jsonl")))
+            }
+            guard let first = runsOfScenario.first else { continue }
+            found += 1
+            let figures = runsOfScenario.map { RunFigures($0.0, load: $0.1) }
+            markdown += section(first.0.scenario, figures: figures, runs: runsOfScenario)
+            let chart = plot(first.0.scenario, runs: runsOfScenario)
+            try Files.write(chart.render(), to: "\(output)/\(name.rawValue).svg")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try Files.writeAtomically(encoder.encode(figures), to: "\(output)/\(name.rawValue)-figures.json")
+        }
+        guard found > 0 else { throw ProvingGroundError("no result.json under \(runs)/<scenario>/<policy>/") }
+        try Files.write(markdown, to: output + "/report.md")
+        return markdown
+    }
+
+    static func section(_ scenario: Scenario, figures: [RunFigures], runs: [(RunResult, [LoadSecond])]) -> String {
+        let stack = scenario.stack
+        var text = """
+
+            ## \(scenario.name.rawValue)\(scenario.short ? " (short)" : "")
+
+            \(scenario.summary). Load \(Int(scenario.load.duration)) s; replicas \(stack.minReplicas) to \
+            \(stack.maxReplicas); pools of \(stack.poolMax) (`DB_POOL__MIN` \(stack.poolMin)), \(Int(stack.querySeconds * 1000)) ms \
+            of database time per request, so \(Int(stack.capacityPerReplica)) requests/s per warm process; \
+            `max_connections` \(stack.maxConnections) with \(stack.superuserReservedConnections) reserved; startup \
+            \(Int(stack.startupDelaySeconds)) s, cold for \(Int(stack.coldSeconds)) s after Ready; Headroom's \
+            interval \(stack.intervalSeconds) s, scrapes every \(stack.scrapeIntervalSeconds) s.
+
+            ![\(scenario.name.rawValue)](\(scenario.name.rawValue).svg)
+
+            | Figure | \(figures.map(\.policy.rawValue).joined(separator: " | ")) |
+            |---|\(figures.map { _ in "---:" }.joined(separator: "|"))|
+
+            """
+        func row(_ label: String, _ value: (RunFigures) -> String) {
+            text += "| \(label) | \(figures.map(value).joined(separator: " | ")) |\n"
+        }
+        row("requests scheduled") { "\($0.scheduled)" }
+        row("sent on time") { String(format: "%.1f %%", $0.achievedPercent) }
+        row("5xx responses") { "\($0.responses5xx)" }
+        row("timeouts and transport errors") { "\($0.transportErrors)" }
+        row("seconds with p99 above \(Int(scenario.policy.p99TargetSeconds * 1000)) ms") {
+            "\($0.secondsAboveObjective)"
+        }
+        row("p99 over the run") { $0.p99.map { String(format: "%.0f ms", $0 * 1000) } ?? "none" }
+        row("peak spec.replicas") { "\($0.peakReplicas)" }
+        row("replica-seconds") { String(format: "%.0f", $0.replicaSeconds) }
+        row("peak PostgreSQL connections") { $0.peakPostgresConnections.map { String(Int($0)) } ?? "none" }
+        row("refused connections (PostgreSQL's log)") { "\($0.refusals)" }
+        row("most new fleet-app connections in \(Int(stack.startupDelaySeconds)) s") {
+            "\($0.maxNewConnectionsPerStartupPeriod)"
+        }
+        row("back at the floor after the crowd") {
+            $0.returnToFloorSeconds.map { String(format: "%.0f s", $0) } ?? "not within the run"
+        }
+        row("DownstreamLimited Events") { "\($0.downstreamLimitedEvents)" }
+        row("lowest budget ceiling reported") { $0.lowestBudgetCeiling.map { String(Int($0)) } ?? "none" }
+        text += "\nChecks on each run (CI asserts these for Headroom's policy only):\n\n"
+        for figure in figures {
+            for check in figure.invariants {
+                text +=
+                    "- \(figure.policy.rawValue): \(check.passed ? "pass" : "FAIL"), \(check.name): \(check.detail)\n"
+            }
+        }
+        return text
+    }
+
+    static func plot(_ scenario: Scenario, runs: [(RunResult, [LoadSecond])]) -> PanelChart {
+        func color(_ policy: PolicyKind) -> String { colors[policy] ?? "#555" }
+        var load: [PanelChart.Line] = []
+        var replicas: [PanelChart.Line] = []
+        var latency: [PanelChart.Line] = []
+        var errors: [PanelChart.Line] = []
+        var queue: [PanelChart.Line] = []
+        var connections: [PanelChart.Line] = []
+        for (index, (result, seconds)) in runs.enumerated() {
+            let name = result.policy.rawValue
+            let shade = color(result.policy)
+            let offset = result.loadStart
+            if index == 0 {
+                load.append(
+                    .init(
+                        label: "scheduled",
+                        color: "#555",
+                        dashed: true,
+                        points: seconds.map { (offset + Double($0.second), Double($0.scheduled)) }
+                    )
+                )
+            }
+            load.append(
+                .init(
+                    label: "\(name) 2xx",
+                    color: shade,
+                    dashed: false,
+                    points: seconds.map { (offset + Double($0.second), Double($0.status2xx)) }
+                )
+            )
+            replicas.append(
+                .init(
+                    label: "\(name) spec",
+                    color: shade,
+                    dashed: false,
+                    points: result.timeline.map { ($0.time, Double($0.spec)) }
+                )
+            )
+            replicas.append(
+                .init(
+                    label: "\(name) ready",
+                    color: shade,
+                    dashed: true,
+                    points: result.timeline.map { ($0.time, Double($0.ready)) }
+                )
+            )
+            latency.append(
+                .init(
+                    label: "\(name) load generator",
+                    color: shade,
+                    dashed: false,
+                    points: seconds.compactMap { second in
+                        second.p99.map { (offset + Double(second.second), $0 * 1000) }
+                    }
+                )
+            )
+            latency.append(
+                .init(
+                    label: "\(name) app histogram",
+                    color: shade,
+                    dashed: true,
+                    points: (result.series["appP99"] ?? []).map { ($0.time, $0.value * 1000) }
+                )
+            )
+            errors.append(
+                .init(
+                    label: "\(name) 5xx",
+                    color: shade,
+                    dashed: false,
+                    points: seconds.map { (offset + Double($0.second), Double($0.status5xx)) }
+                )
+            )
+            queue.append(
+                .init(
+                    label: "\(name) queue",
+                    color: shade,
+                    dashed: false,
+                    points: result.timeline.map { ($0.time, Double(max(0, $0.queue))) }
+                )
+            )
+            connections.append(
+                .init(
+                    label: "\(name)",
+                    color: shade,
+                    dashed: false,
+                    points: (result.series["postgresConnections"] ?? []).map { ($0.time, $0.value) }
+                )
+            )
+        }
+        let stack = scenario.stack
+        return PanelChart(
+            title:
+                "\(scenario.name.rawValue)\(scenario.short ? " (short)" : ""): Headroom's policy and the HPA's defaults",
+            panels: [
+                .init(title: "Load", unit: "requests/s", lines: load),
+                .init(title: "Replicas", unit: "pods", lines: replicas),
+                .init(
+                    title: "p99 latency",
+                    unit: "ms",
+                    lines: latency,
+                    references: [("objective", scenario.policy.p99TargetSeconds * 1000)]
+                ),
+                .init(title: "5xx responses", unit: "per second", lines: errors),
+                .init(title: "HAProxy backend queue", unit: "requests", lines: queue),
+                .init(
+                    title: "PostgreSQL connections",
+                    unit: "connections",
+                    lines: connections,
+                    references: [
+                        ("max_connections", Double(stack.maxConnections)),
+                        ("− reserved", Double(stack.maxConnections - stack.superuserReservedConnections)),
+                    ]
+                ),
+            ]
+        )
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// Everything one run recorded, written as `result.json` in the run's directory. Times are
+/// seconds since the run's start (when the API server came up), unless named otherwise.
+public struct RunResult: Codable, Sendable {
+    public var scenario: Scenario
+    public var policy: PolicyKind
+    /// Wall-clock start of the run, Unix seconds; PostgreSQL's log is in wall time.
+    public var startedAtUnix: Double
+    /// When the load generator started and when it finished.
+    public var loadStart: Double
+    public var loadEnd: Double
+    public var end: Double
+    /// The load generator's summary, as it wrote it, and its exit status.
+    public var load: LoadSummary
+    public var loadExitStatus: Int32
+    /// Every `spec.replicas` write to the scale subresource, from the API server's audit log.
+    public var writes: [ScaleWrite]
+    /// One record per second.
+    public var timeline: [TimelinePoint]
+    /// Series from Prometheus, one point per second.
+    public var series: [String: [SeriesPoint]]
+    /// What PostgreSQL's own log shows.
+    public var postgres: PostgresFindings
+    /// Reasons and messages of the Events Headroom wrote about the Deployment.
+    public var events: [EventRecord]
+    /// Every process the run started, by name and pid, to check that none outlives it.
+    public var processes: [ProcessRecord]
+    /// Files in the run directory: policy, logs.
+    public var files: [String]
+}
+
+public struct LoadSummary: Codable, Sendable, Equatable {
+    public var scheduled: Int
+    public var sent: Int
+    public var onTime: Int
+    public var achievedRatio: Double
+    public var valid: Bool
+    public var status2xx: Int
+    public var status4xx: Int
+    public var status5xx: Int
+    public var errors: Int
+    public var p50: Double?
+    public var p99: Double?
+    public var max: Double?
+}
+
+public struct ScaleWrite: Codable, Sendable, Equatable {
+    public var time: Double
+    public var replicas: Int
+    public var identity: String
+}
+
+public struct TimelinePoint: Codable, Sendable, Equatable {
+    public var time: Double
+    /// `spec.replicas` of the Deployment.
+    public var spec: Int
+    public var starting: Int
+    public var ready: Int
+    public var terminating: Int
+    /// HAProxy's backend queue read through its runtime API.
+    public var queue: Int
+}
+
+public struct SeriesPoint: Codable, Sendable, Equatable {
+    public var time: Double
+    public var value: Double
+}
+
+public struct PostgresFindings: Codable, Sendable, Equatable {
+    public var maxConnections: Int
+    public var superuserReservedConnections: Int
+    /// Times of "sorry, too many clients already" refusals.
+    public var refusals: [Double]
+    /// Times and application names of authorized connections from fleet-app processes.
+    public var appConnections: [ConnectionRecord]
+    /// The largest number of fleet-app connections authorized within any window of one
+    /// startup period.
+    public var maxNewConnectionsPerStartupPeriod: Int
+}
+
+public struct ConnectionRecord: Codable, Sendable, Equatable {
+    public var time: Double
+    public var application: String
+}
+
+public struct EventRecord: Codable, Sendable, Equatable {
+    public var reason: String
+    public var type: String
+    public var message: String
+    public var count: Int
+}
+
+public struct ProcessRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var pid: Int32
+}
+
+extension RunResult {
+    /// Replicas the budget allows: the budget in connections divided by the pool size.
+    public var budgetReplicas: Int { scenario.budgetReplicas }
+
+    /// Seconds of the load generator's timeline whose p99 was above the objective.
+    public func secondsAboveObjective(_ seconds: [LoadSecond]) -> Int {
+        seconds.filter { ($0.p99 ?? 0) > scenario.policy.p99TargetSeconds }.count
+    }
+}
+
+/// One line of the load generator's timeline.
+public struct LoadSecond: Codable, Sendable, Equatable {
+    public var second: Int
+    public var scheduled: Int
+    public var sent: Int
+    public var late: Int
+    public var status2xx: Int
+    public var status4xx: Int
+    public var status5xx: Int
+    public var errors: Int
+    public var p50: Double?
+    public var p99: Double?
+    public var max: Double?
+    public var inflight: Int
+
+    /// Reads a JSONL file of these; lines that do not decode are reported, not skipped.
+    public static func read(_ path: String) throws -> [LoadSecond] {
+        let text = try Files.read(path)
+        let decoder = JSONDecoder()
+        var seconds: [LoadSecond] = []
+        for (number, line) in text.split(separator: "\n").enumerated() where !line.isEmpty {
+            do {
+                seconds.append(try decoder.decode(LoadSecond.self, from: Data(line.utf8)))
+            } catch {
+                throw ProvingGroundError("\(path):\(number + 1): not a load generator record: \(error)")
+            }
+        }
+        return seconds
+    }
+}
+
+/// The largest count of `times` in any half-open window `[t, t + length)`.
+func maxInWindow(_ times: [Double], length: Double) -> Int {
+    let sorted = times.sorted()
+    var best = 0
+    var first = 0
+    for last in sorted.indices {
+        while sorted[last] - sorted[first] >= length { first += 1 }
+        best = max(best, last - first + 1)
+    }
+    return best
+}

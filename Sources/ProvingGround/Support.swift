@@ -1,0 +1,61 @@
+import Foundation
+
+/// Writes progress lines to standard error, with the seconds since the process started.
+func log(_ message: String) {
+    let elapsed = ProcessInfo.processInfo.systemUptime - startUptime
+    FileHandle.standardError.write(Data(String(format: "[%6.1fs] %@\n", elapsed, message).utf8))
+}
+
+private let startUptime = ProcessInfo.processInfo.systemUptime
+
+/// Seconds on a monotonic clock.
+func monotonicSeconds() -> Double { ProcessInfo.processInfo.systemUptime }
+
+/// A failure of the proving ground, with what it was doing.
+public struct ProvingGroundError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+enum FreePort {
+    /// A TCP port on 127.0.0.1 the kernel reports free (bound to port 0, then released).
+    static func loopback() throws -> Int {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw ProvingGroundError("socket() failed: \(String(cString: strerror(errno)))") }
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(socketFD, generic, length) == 0 && getsockname(socketFD, generic, &length) == 0
+            }
+        }
+        guard bound else { throw ProvingGroundError("no free port on 127.0.0.1: \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+enum Files {
+    /// Writes through a temporary file renamed over `path`, so readers never see half a file.
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp"
+        try data.write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else {
+            throw ProvingGroundError("could not rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func read(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ProvingGroundError("cannot read \(path)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import ProvingGround
+
+exit(await ProvingGroundCommand.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,145 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// One short run of `headroom-proving-ground` under Headroom's policy, and its raw files.
+struct ShortRun {
+    struct Write {
+        var time: Double
+        var replicas: Int
+    }
+
+    struct Point {
+        var time: Double
+        var spec: Int
+    }
+
+    struct LoadSecond {
+        var second: Int
+        var scheduled: Int
+    }
+
+    let directory: String
+    let result: [String: Any]
+    let writes: [Write]
+    let timeline: [Point]
+    let load: [LoadSecond]
+    let loadStart: Double
+    let loadEnd: Double
+    let eventReasons: [String]
+
+    /// Runs the scenario to completion (at most 150 s) and reads its files.
+    init(scenario: String) throws {
+        let temporary = try TemporaryDirectory(prefix: "proving-ground-\(scenario)")
+        directory = temporary.path + "/run"
+        let child = try ChildProcess(
+            executable: try Self.binary(),
+            arguments: ["run", "--scenario", scenario, "--policy", "headroom", "--short", "--out", directory],
+            logPrefix: temporary.path + "/proving-ground"
+        )
+        let deadline = Date().addingTimeInterval(150)
+        while child.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.5) }
+        if child.isRunning {
+            child.terminate(grace: .seconds(20))
+            Issue.record("headroom-proving-ground did not finish within 150 s: \(child.stderr().suffix(2000))")
+        }
+        guard let data = FileManager.default.contents(atPath: directory + "/result.json") else {
+            throw TestSupportError.notFound(
+                "\(directory)/result.json; headroom-proving-ground said: \(child.stderr().suffix(3000))"
+            )
+        }
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        result = object
+        writes = (object["writes"] as? [[String: Any]] ?? []).map {
+            Write(time: $0["time"] as? Double ?? -1, replicas: $0["replicas"] as? Int ?? -1)
+        }
+        timeline = (object["timeline"] as? [[String: Any]] ?? []).map {
+            Point(time: $0["time"] as? Double ?? -1, spec: $0["spec"] as? Int ?? -1)
+        }
+        loadStart = object["loadStart"] as? Double ?? -1
+        loadEnd = object["loadEnd"] as? Double ?? -1
+        eventReasons = (object["events"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
+        let loadText = try String(contentsOfFile: directory + "/load.jsonl", encoding: .utf8)
+        load = try loadText.split(separator: "\n").map { line in
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return LoadSecond(second: record["second"] as? Int ?? -1, scheduled: record["scheduled"] as? Int ?? -1)
+        }
+    }
+
+    /// A series the run read from Prometheus, as (seconds since the run's start, value).
+    func series(_ name: String) -> [(time: Double, value: Double)] {
+        let all = result["series"] as? [String: Any] ?? [:]
+        return (all[name] as? [[String: Any]] ?? []).map {
+            (time: $0["time"] as? Double ?? -1, value: $0["value"] as? Double ?? -1)
+        }
+    }
+
+    /// The load generator sent at least 95 % of its schedule on time, by its summary, and its
+    /// per-second records add up to the summary's schedule.
+    func expectValidLoad() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/load-summary.json"))
+        let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let scheduled = try #require(summary["scheduled"] as? Int)
+        let onTime = try #require(summary["onTime"] as? Int)
+        #expect(scheduled > 0)
+        #expect(Double(onTime) >= 0.95 * Double(scheduled), "\(onTime) of \(scheduled) on time")
+        #expect(load.map(\.scheduled).reduce(0, +) == scheduled)
+    }
+
+    /// PostgreSQL's own log has no refusal for lack of connection slots: neither "too many
+    /// clients" (no slot at all) nor "remaining connection slots are reserved" (only the
+    /// superusers' reserved slots left), which is what an ordinary role meets first.
+    func expectNoRefusals() throws {
+        let log = try String(contentsOfFile: directory + "/postgresql.log", encoding: .utf8)
+        let refusals = log.split(separator: "\n").filter {
+            $0.contains("too many clients already") || $0.contains("remaining connection slots are reserved")
+        }
+        #expect(refusals.isEmpty, "refusals: \(refusals.prefix(3))")
+        // The log is the real one: it recorded the fleet's connections.
+        #expect(log.contains("connection authorized: user=directus"))
+    }
+
+    /// No process the run started is alive: every pid it recorded is gone.
+    func expectEveryProcessStopped() throws {
+        let processes = try #require(result["processes"] as? [[String: Any]])
+        #expect(processes.count >= 4, "processes recorded: \(processes.count)")
+        for process in processes {
+            let pid = try #require(process["pid"] as? Int)
+            let name = process["name"] as? String ?? "?"
+            // Each process leads its own process group; no member of the group may be left.
+            #expect(kill(-Int32(pid), 0) != 0 && errno == ESRCH, "\(name) (group \(pid)) still has processes")
+        }
+    }
+
+    /// Times (seconds) of the fleet's authorized connections in PostgreSQL's log, read from the
+    /// log's `%m` timestamps (`2026-12-05 02:40:01.556 UTC`).
+    func fleetConnectionTimes() throws -> [Double] {
+        let log = try String(contentsOfFile: directory + "/postgresql.log", encoding: .utf8)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
+        var times: [Double] = []
+        for line in log.split(separator: "\n")
+        where line.contains("connection authorized: user=directus") && line.contains("application_name=directus-") {
+            let stamp = String(line.prefix(23))
+            let date = try #require(formatter.date(from: stamp), "no timestamp in: \(line)")
+            times.append(date.timeIntervalSince1970)
+        }
+        return times
+    }
+
+    static func binary() throws -> String {
+        let bundle = Bundle.main.bundleURL
+        let candidates = [
+            bundle.appendingPathComponent("headroom-proving-ground"),
+            bundle.deletingLastPathComponent().appendingPathComponent("headroom-proving-ground"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                .appendingPathComponent("headroom-proving-ground"),
+        ]
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate.path
+        }
+        throw TestSupportError.notFound("headroom-proving-ground next to \(bundle.path); run swift build --build-tests")
+    }
+}
