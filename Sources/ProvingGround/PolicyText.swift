@@ -58,7 +58,7 @@ public enum PolicyText {
                 margin: 0%
                 otherClients: \(policy.otherClients)
                 budgetMaxAge: 30s
-            targets:
+            \(pgbouncerBlock(stack))targets:
               - namespace: \(namespace)
                 name: \(deployment)
                 minReplicas: \(stack.minReplicas)
@@ -109,6 +109,22 @@ public enum PolicyText {
                   threshold: 2
                   stableWindow: \(policy.scaleDownWindowSeconds)s
                   lookahead: \(Int(stack.startupDelaySeconds))s
+
+            """
+    }
+
+    /// Behind PgBouncer the pods' pools connect to PgBouncer, so its `max_client_conn` is the
+    /// budget; waiting clients while every server connection is busy mean the database is the
+    /// bottleneck.
+    static func pgbouncerBlock(_ stack: StackSettings) -> String {
+        guard stack.pgbouncer else { return "" }
+        return """
+                pgbouncer:
+                  exporter: true
+                  selector: 'database="directus"'
+                  maxClientConnections: \(stack.pgbouncerMaxClientConnections)
+                  poolSize: {query: 'max(pgbouncer_databases_pool_size{name="directus"})'}
+                  saturationCycles: 2
 
             """
     }

@@ -31,7 +31,8 @@ public enum ProvingGroundCommand {
         """
 
     public static func main(_ arguments: [String]) async -> Int32 {
-        guard let command = arguments.first, !["-h", "--help", "help"].contains(command) else {
+        guard let command = arguments.first, !arguments.contains(where: { ["-h", "--help", "help"].contains($0) })
+        else {
             print(usage, terminator: "")
             return arguments.isEmpty ? 2 : 0
         }
@@ -63,13 +64,22 @@ public enum ProvingGroundCommand {
     }
 
     static func run(_ flags: Flags) async throws -> Int32 {
-        var scenario = try flags.scenario()
-        if flags.has("--pgbouncer") { scenario.stack.pgbouncer = true }
+        let scenario = try flags.scenario()
         let policy = try flags.policy()
         let output = try flags.required("--out")
+        // Child processes are started by absolute path, so a relative --bin is resolved here.
         let binaries =
-            flags.value("--bin")
+            flags.value("--bin").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        var needed = ["headroom", "fleet-app", "headroom-load"]
+        if scenario.stack.pgbouncer { needed.append("headroom-pgbouncer-exporter") }
+        let missing = needed.filter { !FileManager.default.isExecutableFile(atPath: binaries + "/" + $0) }
+        guard missing.isEmpty else {
+            throw FlagError(
+                "'--bin' \(binaries) has no \(missing.joined(separator: ", ")); build them with 'swift build' and "
+                    + "pass the directory they are in (such as .build/debug)"
+            )
+        }
         let traces: String?
         do {
             traces = try TraceLocator(explicitDirectory: flags.value("--traces")).directory()
@@ -134,7 +144,9 @@ public enum ProvingGroundCommand {
                 let known = ScenarioName.allCases.map(\.rawValue).joined(separator: ", ")
                 throw FlagError("'--scenario' must be one of \(known); got '\(name)'")
             }
-            return .named(scenario, short: has("--short"))
+            var named = Scenario.named(scenario, short: has("--short"))
+            if has("--pgbouncer") { named.stack.pgbouncer = true }
+            return named
         }
 
         func policy() throws -> PolicyKind {

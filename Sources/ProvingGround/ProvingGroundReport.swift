@@ -69,10 +69,10 @@ public enum ProvingGroundReport {
 
             """
         var found = 0
-        for name in ScenarioName.allCases {
+        for key in runKeys(runs) {
             var runsOfScenario: [(RunResult, [LoadSecond])] = []
             for policy in PolicyKind.allCases {
-                let directory = "\(runs)/\(name.rawValue)/\(policy.rawValue)"
+                let directory = "\(runs)/\(key)/\(policy.rawValue)"
                 guard FileManager.default.fileExists(atPath: directory + "/result.json") else { continue }
                 let result = try JSONDecoder().decode(
                     RunResult.self,
@@ -83,23 +83,36 @@ public enum ProvingGroundReport {
             guard let first = runsOfScenario.first else { continue }
             found += 1
             let figures = runsOfScenario.map { RunFigures($0.0, load: $0.1) }
-            markdown += section(first.0.scenario, figures: figures, runs: runsOfScenario)
+            markdown += section(first.0.scenario, key: key, figures: figures)
             let chart = plot(first.0.scenario, runs: runsOfScenario)
-            try Files.write(chart.render(), to: "\(output)/\(name.rawValue).svg")
+            try Files.write(chart.render(), to: "\(output)/\(key).svg")
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try Files.writeAtomically(encoder.encode(figures), to: "\(output)/\(name.rawValue)-figures.json")
+            try Files.writeAtomically(encoder.encode(figures), to: "\(output)/\(key)-figures.json")
         }
         guard found > 0 else { throw ProvingGroundError("no result.json under \(runs)/<scenario>/<policy>/") }
         try Files.write(markdown, to: output + "/report.md")
         return markdown
     }
 
-    static func section(_ scenario: Scenario, figures: [RunFigures], runs: [(RunResult, [LoadSecond])]) -> String {
+    /// The run directories' names: the scenarios in their fixed order, then any others (such
+    /// as a PgBouncer variant) alphabetically.
+    static func runKeys(_ runs: String) -> [String] {
+        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? [])
+        let known = ScenarioName.allCases.map(\.rawValue)
+        return known.filter(present.contains) + present.subtracting(known).sorted()
+    }
+
+    static func title(_ scenario: Scenario) -> String {
+        scenario.name.rawValue + (scenario.stack.pgbouncer ? " through PgBouncer" : "")
+            + (scenario.short ? " (short)" : "")
+    }
+
+    static func section(_ scenario: Scenario, key: String, figures: [RunFigures]) -> String {
         let stack = scenario.stack
         var text = """
 
-            ## \(scenario.name.rawValue)\(scenario.short ? " (short)" : "")
+            ## \(title(scenario))
 
             \(scenario.summary). Load \(Int(scenario.load.duration)) s; replicas \(stack.minReplicas) to \
             \(stack.maxReplicas); pools of \(stack.poolMax) (`DB_POOL__MIN` \(stack.poolMin)), \(Int(stack.querySeconds * 1000)) ms \
@@ -108,7 +121,7 @@ public enum ProvingGroundReport {
             \(Int(stack.startupDelaySeconds)) s, cold for \(Int(stack.coldSeconds)) s after Ready; Headroom's \
             interval \(stack.intervalSeconds) s, scrapes every \(stack.scrapeIntervalSeconds) s.
 
-            ![\(scenario.name.rawValue)](\(scenario.name.rawValue).svg)
+            ![\(key)](\(key).svg)
 
             | Figure | \(figures.map(\.policy.rawValue).joined(separator: " | ")) |
             |---|\(figures.map { _ in "---:" }.joined(separator: "|"))|
