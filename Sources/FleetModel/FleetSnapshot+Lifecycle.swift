@@ -1,6 +1,7 @@
 extension PodSnapshot {
-    /// A pod known by its lifecycle only, with no traffic counted: the proving ground describes
-    /// its real processes this way for the API mirror.
+    /// Creates a pod known by its lifecycle only, with no traffic counted. A Ready pod counts as
+    /// fully warm and any other pod as cold. The proving ground describes its real processes this
+    /// way for the API mirror.
     public init(
         name: String,
         phase: PodPhase,
@@ -34,8 +35,9 @@ extension PodSnapshot {
 }
 
 extension FleetSnapshot {
-    /// A fleet described by its pods and replica count only, with no traffic or database
-    /// figures: what the proving ground mirrors into the API for its real processes.
+    /// Creates a fleet described by its pods and replica count only, with every traffic and
+    /// database figure at zero. The proving ground mirrors this snapshot into the API for its real
+    /// processes.
     public init(time: Double, desiredReplicas: Int, pods: [PodSnapshot]) {
         self.init(
             time: time,

@@ -1,9 +1,9 @@
 import CLibPQ
 import Foundation
 
-/// An error from libpq, with the server's or libpq's own message.
+/// Error from libpq, with the server's or libpq's own message.
 public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The SQLSTATE code when the server sent one (`53300` is "too many connections").
+    /// SQLSTATE code when the server sent one, such as `53300` (`too_many_connections`).
     public var sqlState: String?
     public var message: String
 
@@ -18,22 +18,23 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
     }
 }
 
-/// The rows of one result, every value as text (libpq's text format), `nil` for SQL NULL.
+/// Rows of one result, with every value as text (libpq's text format) and `nil` for SQL NULL.
 public struct PostgresResult: Sendable, Equatable {
     public var columns: [String]
     public var rows: [[String?]]
-    /// The command tag, such as `INSERT 0 1` or `SHOW`.
+    /// Command tag, such as `INSERT 0 1` or `SHOW`.
     public var commandTag: String
 
-    /// The value of `column` in `row`, or `nil` when the column is absent or the value is NULL.
+    /// Returns the value of `column` in `row`, or `nil` when the row or column is absent or the
+    /// value is NULL.
     public func value(_ column: String, row: Int) -> String? {
         guard row < rows.count, let index = columns.firstIndex(of: column) else { return nil }
         return rows[row][index]
     }
 }
 
-/// One blocking libpq connection. Not thread-safe: one thread uses it at a time (a pool hands
-/// it out), which is libpq's own rule for a `PGconn`.
+/// One blocking libpq connection. It is not thread-safe, so one thread uses it at a time (a pool
+/// hands it out), which is libpq's own rule for a `PGconn`.
 public final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
 
@@ -42,7 +43,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// `connect_timeout` in the string bounds the wait.
     public init(conninfo: String) throws(PostgresError) {
         guard let handle = PQconnectdb(conninfo) else {
-            throw PostgresError(sqlState: nil, message: "libpq could not allocate a connection")
+            throw PostgresError(sqlState: nil, message: "libpq failed to allocate a connection (out of memory)")
         }
         if PQstatus(handle) != CONNECTION_OK {
             let message = Self.text(PQerrorMessage(handle))
@@ -54,18 +55,20 @@ public final class PostgresConnection: @unchecked Sendable {
 
     deinit { PQfinish(handle) }
 
-    /// Whether the connection is still usable; a broken one should be dropped from a pool.
+    /// Flag that is true while the connection is usable. A pool should drop a broken connection.
     public var isOK: Bool { PQstatus(handle) == CONNECTION_OK }
 
-    /// The server's process ID for this connection.
+    /// Server's process ID for this connection.
     public var backendPID: Int32 { PQbackendPID(handle) }
 
     /// Runs one statement with `$1`-style parameters (the extended protocol).
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresResult {
-        // Keep the C strings alive for the call: strdup each parameter, free them afterwards.
+        // The C strings must stay alive for the call, so each parameter is copied with strdup and
+        // freed afterwards.
         let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { value in value.flatMap { strdup($0) } }
         defer { for copy in copies { free(copy) } }
+
         let result: OpaquePointer?
         if copies.isEmpty {
             result = PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
@@ -80,12 +83,14 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs `sql` with the simple query protocol, which PgBouncer's admin console requires.
-    /// With several statements, the last one's result is returned.
+    /// When `sql` contains several statements, returns the last one's result.
     @discardableResult
     public func simpleQuery(_ sql: String) throws(PostgresError) -> PostgresResult {
         try consume(PQexec(handle, sql))
     }
 
+    /// Converts a libpq result into rows and frees it. Throws the server's error, with its
+    /// SQLSTATE, when the statement failed.
     private func consume(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
         guard let result else {
             throw PostgresError(sqlState: nil, message: Self.text(PQerrorMessage(handle)))
@@ -100,11 +105,13 @@ public final class PostgresConnection: @unchecked Sendable {
                 message: message.isEmpty ? Self.text(PQerrorMessage(handle)) : message
             )
         }
+
         let columnCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
         var columns: [String] = []
         columns.reserveCapacity(columnCount)
         for column in 0..<columnCount { columns.append(String(cString: PQfname(result, Int32(column)))) }
+
         var rows: [[String?]] = []
         rows.reserveCapacity(rowCount)
         for row in 0..<rowCount {
@@ -127,8 +134,9 @@ public final class PostgresConnection: @unchecked Sendable {
         return String(cString: pointer).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// libpq gives no SQLSTATE for a failed connection; PostgreSQL's refusal for lack of slots
-    /// is recognised by its fixed message so callers can count refusals.
+    /// Maps a failed connection's message to a SQLSTATE. libpq gives no SQLSTATE for a failed
+    /// connection, so PostgreSQL's refusal for lack of slots is matched by its fixed message, and
+    /// callers can count refusals.
     static func sqlState(fromConnectionMessage message: String) -> String? {
         if message.contains("too many clients already") || message.contains("remaining connection slots are reserved") {
             return "53300"

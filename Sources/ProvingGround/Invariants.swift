@@ -4,22 +4,22 @@ import Foundation
 public struct InvariantCheck: Codable, Sendable, Equatable {
     public var name: String
     public var passed: Bool
-    /// What was measured and the bound, in words.
+    /// Measured value and bound, in words.
     public var detail: String
 }
 
 /// The properties CI asserts on Headroom's runs. The policy comparison is the report's, not
 /// these checks'.
 public enum Invariants {
-    /// The seconds within which `spec.replicas` must be back at `minReplicas` once the signals
-    /// stopped asking for more (`headroom_target_bounded_replicas` fell to the minimum): the
-    /// scale-down window and three cycles.
+    /// Computes the seconds within which `spec.replicas` must be back at `minReplicas` after the
+    /// signals stop requesting more, that is after `headroom_target_bounded_replicas` falls to the
+    /// minimum. The bound is the scale-down window plus three control-loop intervals.
     public static func returnBound(_ scenario: Scenario) -> Double {
         Double(scenario.policy.scaleDownWindowSeconds + 3 * scenario.stack.intervalSeconds)
     }
 
-    /// When the signals last stopped asking for more than the floor before `before`: the first
-    /// sample at the floor after the last one above it.
+    /// Finds when the signals last stopped requesting more than the floor before `before`. The
+    /// result is the time of the first sample at the floor after the last sample above it.
     public static func signalsFell(_ result: RunResult, before: Double) -> Double? {
         let floor = Double(result.scenario.stack.minReplicas)
         let samples = (result.series["boundedReplicas"] ?? []).filter { $0.time <= before }
@@ -27,17 +27,20 @@ public enum Invariants {
         return samples.dropFirst(lastAbove + 1).first?.time
     }
 
-    /// Seconds since the run's start at which the scheduled load last exceeded what the floor
-    /// serves at Headroom's per-replica target (70 % of a warm process).
+    /// Finds the end of the crowd, in seconds since the run's start: the end of the last load
+    /// second whose schedule exceeded what the floor serves at Headroom's per-replica target
+    /// (70 % of a warm process).
     public static func crowdEnd(_ result: RunResult, load: [LoadSecond]) -> Double? {
         let floorServes = Double(result.scenario.stack.minReplicas) * result.scenario.stack.capacityPerReplica * 0.7
         guard let last = load.last(where: { Double($0.scheduled) > floorServes }) else { return nil }
         return result.loadStart + Double(last.second + 1)
     }
 
+    /// Checks the invariants that hold for every scenario, then those of `result`'s scenario.
     public static func check(_ result: RunResult, load: [LoadSecond]) -> [InvariantCheck] {
         let scenario = result.scenario
         var checks: [InvariantCheck] = []
+
         let ratio = result.load.achievedRatio
         checks.append(
             InvariantCheck(
@@ -50,6 +53,7 @@ public enum Invariants {
                 )
             )
         )
+
         let budget = scenario.budgetReplicas
         let highest = result.writes.map(\.replicas).max() ?? scenario.stack.minReplicas
         checks.append(
@@ -60,13 +64,15 @@ public enum Invariants {
                     + "pool \(scenario.stack.poolMax) = \(budget) replicas"
             )
         )
+
         checks.append(
             InvariantCheck(
                 name: "no refused connection in PostgreSQL's log",
                 passed: result.postgres.refusals.isEmpty,
-                detail: "\(result.postgres.refusals.count) \"too many clients\" refusals"
+                detail: "\(result.postgres.refusals.count) refusals for lack of connection slots"
             )
         )
+
         if scenario.name == .flashCrowd {
             let ups = result.writes.filter { $0.time >= result.loadStart && $0.time <= result.loadEnd }
             let rose = ups.contains { $0.replicas > scenario.stack.minReplicas }
@@ -77,6 +83,7 @@ public enum Invariants {
                     detail: "writes during the load: \(ups.map(\.replicas))"
                 )
             )
+
             let end = crowdEnd(result, load: load) ?? result.loadStart
             let floorTime = result.timeline.first { $0.time > end && $0.spec == scenario.stack.minReplicas }?.time
             let fell = floorTime.flatMap { signalsFell(result, before: $0) }
@@ -107,18 +114,22 @@ public enum Invariants {
                 )
             )
         }
+
         if scenario.name == .coldStart {
-            let most = result.postgres.maxNewConnectionsPerStartupPeriod
+            let maxNew = result.postgres.maxNewConnectionsPerStartupPeriod
             checks.append(
                 InvariantCheck(
                     name: "new connections per startup period",
-                    passed: most <= scenario.newConnectionBound,
-                    detail: "at most \(most) fleet-app connections within \(Int(scenario.stack.startupDelaySeconds)) s "
+                    passed: maxNew <= scenario.newConnectionBound,
+                    detail:
+                        "at most \(maxNew) fleet-app connections within \(Int(scenario.stack.startupDelaySeconds)) s "
                         + "(bound maxStartingPods \(scenario.policy.maxStartingPods) × DB_POOL__MAX "
                         + "\(scenario.stack.poolMax) = \(scenario.newConnectionBound))"
                 )
             )
         }
+
+        // Each recorded pid leads its own process group, so signal 0 to the group finds any member left.
         let alive = result.processes.filter { kill(-$0.pid, 0) == 0 }
         checks.append(
             InvariantCheck(

@@ -6,6 +6,8 @@ struct PanelChart {
         var label: String
         var color: String
         var dashed: Bool
+        /// Points as (seconds since the run's start, value). Points with a non-finite value are
+        /// left out, so the line joins their neighbours.
         var points: [(Double, Double)]
     }
 
@@ -27,6 +29,7 @@ struct PanelChart {
     static let gap = 46.0
     static let top = 44.0
 
+    /// Renders the panels as one SVG document, with the time axis labelled under the last panel.
     func render() -> String {
         let allTimes = panels.flatMap { $0.lines.flatMap { $0.points.map(\.0) } }
         let start = min(0, allTimes.min() ?? 0)
@@ -40,6 +43,7 @@ struct PanelChart {
             <text x="\(Int(Self.left))" y="22" font-size="15" font-weight="bold">\(Self.escape(title))</text>
 
             """
+
         for (index, panel) in panels.enumerated() {
             let top = Self.top + Double(index) * (Self.panelHeight + Self.gap)
             let values = panel.lines.flatMap { $0.points.map(\.1) } + panel.references.map(\.value)
@@ -48,6 +52,7 @@ struct PanelChart {
             func y(_ value: Double) -> Double {
                 top + Self.panelHeight - min(max(value, 0), maximum) / maximum * Self.panelHeight
             }
+
             svg += "<text x=\"\(Int(Self.left))\" y=\"\(Self.format(top - 8))\" font-weight=\"bold\">"
             svg += "\(Self.escape(panel.title)) (\(Self.escape(panel.unit)))</text>\n"
             svg += "<rect x=\"\(Int(Self.left))\" y=\"\(Self.format(top))\" width=\"\(Self.format(plotWidth))\" "
@@ -57,6 +62,7 @@ struct PanelChart {
                 svg += "<text x=\"\(Int(Self.left - 6))\" y=\"\(Self.format(y(value) + 4))\" text-anchor=\"end\">"
                 svg += "\(Self.formatValue(value))</text>\n"
             }
+
             for reference in panel.references {
                 svg += "<line x1=\"\(Int(Self.left))\" x2=\"\(Self.format(Self.left + plotWidth))\" "
                 svg += "y1=\"\(Self.format(y(reference.value)))\" y2=\"\(Self.format(y(reference.value)))\" "
@@ -65,6 +71,7 @@ struct PanelChart {
                     "<text x=\"\(Self.format(Self.left + plotWidth + 6))\" y=\"\(Self.format(y(reference.value) + 4))\">"
                 svg += "\(Self.escape(reference.label))</text>\n"
             }
+
             for (lineIndex, line) in panel.lines.enumerated() where !line.points.isEmpty {
                 let path = line.points.filter { $0.1.isFinite }.map {
                     "\(Self.format(x($0.0))),\(Self.format(y($0.1)))"
@@ -76,6 +83,7 @@ struct PanelChart {
                 svg += "<text x=\"\(Self.format(Self.left + plotWidth + 6))\" y=\"\(Self.format(legendY))\" "
                 svg += "fill=\"\(line.color)\">\(line.dashed ? "- - " : "— ")\(Self.escape(line.label))</text>\n"
             }
+
             if index == panels.count - 1 {
                 for fraction in stride(from: 0.0, through: 1.0, by: 0.25) {
                     let time = start + (end - start) * fraction
@@ -87,6 +95,7 @@ struct PanelChart {
         return svg + "</svg>\n"
     }
 
+    /// Rounds `value` up to 1, 2, 2.5, 5 or 10 times a power of ten, for the top of a panel's axis.
     static func niceCeiling(_ value: Double) -> Double {
         let magnitude = pow(10, floor(log10(value)))
         for step in [1.0, 2.0, 2.5, 5.0, 10.0] where step * magnitude >= value { return step * magnitude }

@@ -8,17 +8,19 @@ public enum PolicyText {
     public static let namespace = "shop"
     public static let deployment = "directus"
 
-    /// Windows of the rate and quantile queries: ten scrapes, short enough for a compressed trace.
+    /// Returns the window of the rate and quantile queries: ten scrapes, which is short enough for
+    /// a compressed trace.
     static func window(_ stack: StackSettings) -> String { "\(10 * stack.scrapeIntervalSeconds)s" }
 
-    /// p99 of the fleet's item requests from the application's own histogram.
+    /// Builds the query for the p99 of the fleet's item requests, from the application's own
+    /// histogram.
     static func p99Query(_ stack: StackSettings) -> String {
         "histogram_quantile(0.99, sum by (le) (rate(fleet_app_http_request_duration_seconds_bucket"
             + "{namespace=\"{{namespace}}\"}[\(window(stack))])))"
     }
 
-    /// The 5xx share of HAProxy's responses from the backend named like the Deployment. The
-    /// scrape job labels HAProxy's series with the Deployment's namespace.
+    /// Builds the query for the 5xx share of HAProxy's responses from the backend named like the
+    /// Deployment. The scrape job labels HAProxy's series with the Deployment's namespace.
     static func errorRatioQuery(_ stack: StackSettings) -> String {
         let selector = "namespace=\"{{namespace}}\", proxy=\"{{name}}\""
         return "sum by (namespace, proxy) (rate(haproxy_backend_http_responses_total{\(selector), code=\"5xx\"}"
@@ -26,6 +28,7 @@ public enum PolicyText {
             + "{\(selector)}[\(window(stack))])), 1e-9)"
     }
 
+    /// Renders the policy file of `kind` for `scenario`.
     static func render(_ kind: PolicyKind, scenario: Scenario) -> String {
         switch kind {
         case .headroom: headroom(scenario)
@@ -33,12 +36,12 @@ public enum PolicyText {
         }
     }
 
-    /// Headroom's policy: HAProxy's request rate per replica (70 % of a warm process) and its
-    /// queue scale; the application's p99 and the 5xx share are guards, which hold scale-down
-    /// while above their targets. The application's histogram does not see time spent in
-    /// HAProxy's queue, so the queue, not the p99, says how far behind the fleet is. The budget
-    /// is read from the Postgres exporter; warm-up, the starting cap and panic mode on the
-    /// request rate.
+    /// Renders Headroom's policy. HAProxy's request rate per replica (70 % of a warm process) and
+    /// its queue are scale signals. The application's p99 and the 5xx share are guards, which hold
+    /// scale-down while they are above their targets. The application's histogram does not see
+    /// time spent in HAProxy's queue, so the queue, not the p99, shows how far behind the fleet
+    /// is. The policy reads the budget from the Postgres exporter, and it enables warm-up, the
+    /// starting cap and panic mode on the request rate.
     static func headroom(_ scenario: Scenario) -> String {
         let stack = scenario.stack
         let policy = scenario.policy
@@ -113,9 +116,9 @@ public enum PolicyText {
             """
     }
 
-    /// Behind PgBouncer the pods' pools connect to PgBouncer, so its `max_client_conn` is the
-    /// budget; waiting clients while every server connection is busy mean the database is the
-    /// bottleneck.
+    /// Renders the PgBouncer block, or nothing without PgBouncer. Behind PgBouncer the pods' pools
+    /// connect to PgBouncer, so its `max_client_conn` is the budget. Clients that wait while every
+    /// server connection is busy mean the database is the bottleneck.
     static func pgbouncerBlock(_ stack: StackSettings) -> String {
         guard stack.pgbouncer else { return "" }
         return """
@@ -129,10 +132,12 @@ public enum PolicyText {
             """
     }
 
-    /// The HPA with its defaults: tolerance 0.1; up by the larger of 100 % or 4 pods per 15 s;
-    /// down by 100 % per 15 s after a 300 s window; p99 and the 5xx ratio as scale signals
-    /// with the HPA's External-metric formula (value ÷ target × current, no step limit), no budget, no
-    /// warm-up rules, no starting cap.
+    /// Renders Headroom configured as the HPA with its defaults. The tolerance is 0.1. Scale-up
+    /// adds the larger of 100 % or 4 pods per 15 s. Scale-down removes up to 100 % per 15 s after
+    /// a window of `hpaScaleDownWindowSeconds` (300 s, the HPA's default). The p99 and the 5xx
+    /// ratio are scale signals with the HPA's External-metric formula (value ÷ target × current).
+    /// The p99 signal sets `maxStepFactor` to its maximum, 100, so in practice no step limit
+    /// applies. The policy has no budget, no warm-up rules and no starting cap.
     static func hpaLike(_ scenario: Scenario) -> String {
         let stack = scenario.stack
         let policy = scenario.policy

@@ -5,13 +5,15 @@ import HTTPTransport
 import KubeTestServer
 import RealStack
 
-/// What the proving ground's Deployment controller, kubelet and Service do, with real processes:
-/// one fleet-app process per pod, started and stopped as `spec.replicas` changes, probed for
-/// readiness on `/server/health`, added to HAProxy's backend when Ready and drained from it
-/// when deleted. The pods' lifecycles are mirrored into the API store through `ClusterSync`,
-/// so `headroom run` and kubectl see Pods, a ReplicaSet and the Deployment's status.
+/// Stand-in for the Deployment controller, the kubelet and the Service, with real processes.
+///
+/// Each pod is one fleet-app process, started and stopped as `spec.replicas` changes. The fleet
+/// probes each process for readiness on `/server/health`, adds it to HAProxy's backend when it is
+/// Ready and drains it from the backend when the pod is deleted. The pods' lifecycles are mirrored
+/// into the API store through `ClusterSync`, so `headroom run` and kubectl see Pods, a ReplicaSet
+/// and the Deployment's status.
 final class ProcessFleet: @unchecked Sendable {
-    /// One pod: a fleet-app process and its lifecycle times (seconds since the run started).
+    /// Pod made of one fleet-app process, with its lifecycle times in seconds since the run started.
     struct Pod {
         var name: String
         var port: Int
@@ -20,13 +22,13 @@ final class ProcessFleet: @unchecked Sendable {
         var startedAt: Double?
         var readyAt: Double?
         var deletedAt: Double?
-        /// Whether HAProxy has the pod as a server.
+        /// Flag set while the pod is a server in HAProxy's backend.
         var inBackend = false
-        /// Failed readiness probes in a row after Ready.
+        /// Count of consecutive failed readiness probes since the pod was last Ready.
         var failedProbes = 0
     }
 
-    /// The fleet-app settings every process gets.
+    /// Fleet-app settings that every process gets.
     struct AppSettings {
         var executable: String
         var databaseHost = "127.0.0.1"
@@ -42,9 +44,9 @@ final class ProcessFleet: @unchecked Sendable {
     private(set) var sync: ClusterSync
     private(set) var pods: [Pod] = []
     private var created = 0
-    /// Every process started, for the check that all are gone at the end.
+    /// Every process started, for the check that none is left at the end.
     private(set) var started: [(name: String, pid: Int32)] = []
-    /// Seconds a deleted pod may take to exit before SIGKILL, as a grace period.
+    /// Grace period, in seconds, that a deleted pod may take to exit before SIGKILL.
     let terminationGrace = 15.0
     /// Consecutive failed probes that take a Ready pod out of the backend (the kubelet's
     /// default `failureThreshold`).
@@ -85,6 +87,7 @@ final class ProcessFleet: @unchecked Sendable {
         var terminating: Int
     }
 
+    /// Pod counts by state: terminating once deleted, else ready once Ready, else starting.
     var counts: Counts {
         var counts = Counts(starting: 0, ready: 0, terminating: 0)
         for pod in pods {
@@ -99,11 +102,13 @@ final class ProcessFleet: @unchecked Sendable {
         return counts
     }
 
-    /// One round: follow `spec.replicas`, probe, finish terminations, mirror into the API.
-    /// Returns `spec.replicas` as read.
+    /// Runs one round: follows `spec.replicas`, probes the pods, finishes terminations and mirrors
+    /// the fleet into the API. Returns `spec.replicas` as read.
     @discardableResult
     func tick(now: Double) async throws -> Int {
         let read = try sync.readDeployment()
+        // NOTE: the fleet never starts more than twice `maxReplicas` processes, whatever
+        // `spec.replicas` requests, so a runaway write cannot exhaust the machine.
         let desired = min(read.replicas, app.stack.maxReplicas * 2)
         let live = pods.indices.filter { pods[$0].deletedAt == nil }
         if live.count < desired {
@@ -118,7 +123,8 @@ final class ProcessFleet: @unchecked Sendable {
         return read.replicas
     }
 
-    /// Stops every process: drained from HAProxy, SIGTERM, then SIGKILL after the grace.
+    /// Stops every process. Each pod is drained from HAProxy, and its process group gets SIGTERM,
+    /// then SIGKILL if it has not exited within 10 s. Then the pods are deleted from the backend.
     func stopAll() {
         for index in pods.indices where pods[index].inBackend {
             try? haproxy.drainServer(name: pods[index].name)
@@ -163,8 +169,8 @@ final class ProcessFleet: @unchecked Sendable {
         pods.append(Pod(name: name, port: port, process: process, createdAt: now))
     }
 
-    /// Pods to delete, as the ReplicaSet controller ranks them: not Ready before Ready, then
-    /// the most recently created first.
+    /// Selects the pods to delete, as the ReplicaSet controller ranks them: pods that are not
+    /// Ready before Ready ones, then the most recently created first.
     private func victims(count: Int) -> [Int] {
         let live = pods.indices.filter { pods[$0].deletedAt == nil }
         let ranked = live.sorted { left, right in
@@ -176,8 +182,8 @@ final class ProcessFleet: @unchecked Sendable {
         return Array(ranked.prefix(count))
     }
 
-    /// Deletes a pod as the API server and kubelet do at once: out of the backend (HAProxy
-    /// finishes what it has sent) and SIGTERM to the process.
+    /// Deletes a pod as the API server and the kubelet do together. The pod is drained from the
+    /// backend, where HAProxy finishes the requests it has sent, and its process gets SIGTERM.
     private func deletePod(at index: Int, now: Double) {
         pods[index].deletedAt = now
         if pods[index].inBackend { try? haproxy.drainServer(name: pods[index].name) }
@@ -201,7 +207,7 @@ final class ProcessFleet: @unchecked Sendable {
     }
 
     private func apply(probe status: Int?, to index: Int, now: Double) {
-        // Any HTTP answer means the process listens: the startup probe has passed.
+        // Any HTTP response means the process listens, so the startup probe has passed.
         if status != nil, pods[index].startedAt == nil { pods[index].startedAt = now }
         let healthy = status.map { (200..<300).contains($0) } ?? false
         if healthy {
@@ -226,30 +232,34 @@ final class ProcessFleet: @unchecked Sendable {
         }
     }
 
-    /// Removes pods whose process exited; kills those past the grace period.
+    /// Removes deleted pods whose process exited, after deleting them from HAProxy's backend.
+    /// Sends SIGKILL to deleted pods still running past the grace period.
     private func reapTerminated(now: Double) {
-        var kept: [Pod] = []
+        var remaining: [Pod] = []
         for pod in pods {
             guard let deletedAt = pod.deletedAt else {
-                kept.append(pod)
+                remaining.append(pod)
                 continue
             }
+
             if pod.process.isRunning {
                 if now - deletedAt > terminationGrace { kill(pod.process.pid, SIGKILL) }
-                kept.append(pod)
+                remaining.append(pod)
                 continue
             }
+
             if pod.inBackend {
                 do {
                     try haproxy.deleteServer(name: pod.name)
                 } catch {
-                    // HAProxy refuses while a connection is still counted; try next round.
-                    kept.append(pod)
+                    // HAProxy rejects the deletion while it still counts a connection to the
+                    // server, so the pod stays for the next round.
+                    remaining.append(pod)
                     continue
                 }
             }
         }
-        pods = kept
+        pods = remaining
     }
 
     private func mirror(now: Double, desired: Int, generation: Int) throws {
@@ -268,7 +278,8 @@ final class ProcessFleet: @unchecked Sendable {
         try sync.mirror(FleetSnapshot(time: now, desiredReplicas: desired, pods: snapshots), generation: generation)
     }
 
-    /// The `file_sd` file of the pods Prometheus scrapes: every process that listens.
+    /// Writes the `file_sd` file of the pods that Prometheus scrapes: every running process that
+    /// has responded to a probe.
     private func writeTargets() throws {
         let groups = pods.filter { $0.startedAt != nil && $0.process.isRunning }.map { pod in
             TargetGroup(
@@ -281,8 +292,8 @@ final class ProcessFleet: @unchecked Sendable {
         try Files.writeAtomically(encoder.encode(groups), to: fileSDPath)
     }
 
-    /// Five lowercase letters and digits, as the ReplicaSet controller's random pod suffixes
-    /// look, derived from a counter so runs are repeatable.
+    /// Returns five lowercase letters and digits, like the ReplicaSet controller's random pod
+    /// suffixes. The suffix is derived from a counter, so runs are repeatable.
     static func suffix(_ number: Int) -> String {
         let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
         var value = UInt64(number) &* 0x9E37_79B9_7F4A_7C15

@@ -1,7 +1,7 @@
 import FleetModel
 import Foundation
 
-/// The `headroom-proving-ground` program.
+/// Entry point and flag parsing of the `headroom-proving-ground` program.
 public enum ProvingGroundCommand {
     public static let usage = """
         Usage:
@@ -17,25 +17,27 @@ public enum ProvingGroundCommand {
                  127.0.0.1, runs the scenario, stops everything and writes DIR/result.json.
                  Exit 0 when the run and, for the headroom policy, its checks passed; 4 when a
                  check failed; 3 when the load generator fell below 95 % of its schedule; 2 for
-                 bad flags; 1 when the stack could not run.
-          --bin DIR      where headroom, fleet-app, headroom-load and headroom-pgbouncer-exporter
-                         are (default: this program's directory)
+                 invalid flags; 1 when the stack could not run.
+          --bin DIR      directory of headroom, fleet-app, headroom-load and
+                         headroom-pgbouncer-exporter (default: this program's directory)
           --traces DIR   the directory of worldcup98-requests-per-minute.csv (default:
                          $HEADROOM_TRACES, else ../shared/traces above the working
                          directory); flash-crowd needs it
-          --pgbouncer    the fleet reaches PostgreSQL through PgBouncer in transaction mode
+          --pgbouncer    connect the fleet to PostgreSQL through PgBouncer in transaction mode
         report   writes report.md, one SVG and one figures file per scenario from
                  DIR/<scenario>/<policy>/result.json.
         policy   prints the policy file a run would use.
 
         """
 
+    /// Runs the command in `arguments` and returns the process's exit status.
     public static func main(_ arguments: [String]) async -> Int32 {
         guard let command = arguments.first, !arguments.contains(where: { ["-h", "--help", "help"].contains($0) })
         else {
             print(usage, terminator: "")
             return arguments.isEmpty ? 2 : 0
         }
+
         do {
             let flags = try Flags(Array(arguments.dropFirst()))
             switch command {
@@ -63,10 +65,13 @@ public enum ProvingGroundCommand {
         }
     }
 
+    /// Runs one scenario, prints its invariant checks and returns the exit status that the usage
+    /// text lists.
     static func run(_ flags: Flags) async throws -> Int32 {
         let scenario = try flags.scenario()
         let policy = try flags.policy()
         let output = try flags.required("--out")
+
         // Child processes are started by absolute path, so a relative --bin is resolved here.
         let binaries =
             flags.value("--bin").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
@@ -76,37 +81,43 @@ public enum ProvingGroundCommand {
         let missing = needed.filter { !FileManager.default.isExecutableFile(atPath: binaries + "/" + $0) }
         guard missing.isEmpty else {
             throw FlagError(
-                "'--bin' \(binaries) has no \(missing.joined(separator: ", ")); build them with 'swift build' and "
-                    + "pass the directory they are in (such as .build/debug)"
+                "'--bin' \(binaries) is missing \(missing.joined(separator: ", ")); build them with 'swift build' "
+                    + "and pass the directory that contains them (such as .build/debug)"
             )
         }
+
         let traces: String?
         do {
             traces = try TraceLocator(explicitDirectory: flags.value("--traces")).directory()
         } catch {
-            // Only the WorldCup98 replay needs the traces; it names the fix when they are missing.
+            // Only the WorldCup98 replay needs the traces, and its error names the fix when they
+            // are missing.
             traces = nil
         }
+
         let runner = try ProvingGroundRun(
             RunOptions(scenario: scenario, policy: policy, output: output, binaries: binaries, traces: traces)
         )
         let result = try await runner.run()
         let load = try LoadSecond.read(output + "/load.jsonl")
+
         let checks = Invariants.check(result, load: load)
         for check in checks {
             print("\(check.passed ? "pass" : "FAIL")  \(check.name): \(check.detail)")
         }
+
         if !result.load.valid { return 3 }
         if policy == .headroom, checks.contains(where: { !$0.passed }) { return 4 }
         return 0
     }
 
+    /// Error in the command line, which exits with status 2.
     struct FlagError: Error {
         var message: String
         init(_ message: String) { self.message = message }
     }
 
-    /// `--name value` pairs and bare switches.
+    /// Parsed command line: `--name value` pairs and bare switches.
     struct Flags {
         static let switches: Set<String> = ["--short", "--pgbouncer"]
         static let valued: Set<String> = ["--scenario", "--policy", "--out", "--bin", "--traces", "--runs"]

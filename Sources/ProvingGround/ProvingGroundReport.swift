@@ -1,6 +1,6 @@
 import Foundation
 
-/// The figures the report gives for one run.
+/// Figures that the report gives for one run.
 public struct RunFigures: Codable, Sendable, Equatable {
     public var policy: PolicyKind
     public var scheduled: Int
@@ -17,13 +17,14 @@ public struct RunFigures: Codable, Sendable, Equatable {
     public var refusals: Int
     public var maxNewConnectionsPerStartupPeriod: Int
     public var peakPostgresConnections: Double?
-    /// Seconds from the end of the crowd until `spec.replicas` was back at the minimum;
-    /// `nil` when it was not within the run.
+    /// Seconds from the end of the crowd until `spec.replicas` was back at the minimum, or `nil`
+    /// when it did not return within the run.
     public var returnToFloorSeconds: Double?
     public var downstreamLimitedEvents: Int
     public var lowestBudgetCeiling: Double?
     public var invariants: [InvariantCheck]
 
+    /// Computes the figures of one run from its result and the load generator's timeline.
     public init(_ result: RunResult, load: [LoadSecond]) {
         policy = result.policy
         scheduled = result.load.scheduled
@@ -33,29 +34,36 @@ public struct RunFigures: Codable, Sendable, Equatable {
         secondsAboveObjective = load.filter { ($0.p99 ?? 0) > result.scenario.policy.p99TargetSeconds }.count
         p99 = result.load.p99
         peakReplicas = result.timeline.map(\.spec).max() ?? 0
+
+        // Each timeline point's `spec.replicas` stays in effect until the next point.
         var area = 0.0
         for (previous, next) in zip(result.timeline, result.timeline.dropFirst()) {
             area += Double(previous.spec) * (next.time - previous.time)
         }
         replicaSeconds = area
+
         refusals = result.postgres.refusals.count
         maxNewConnectionsPerStartupPeriod = result.postgres.maxNewConnectionsPerStartupPeriod
         peakPostgresConnections = result.series["postgresConnections"]?.map(\.value).max()
+
         let end = Invariants.crowdEnd(result, load: load) ?? result.loadStart
         returnToFloorSeconds = result.timeline.first {
             $0.time > end && $0.spec == result.scenario.stack.minReplicas
         }.map { $0.time - end }
+
         downstreamLimitedEvents = result.events.filter { $0.reason == "DownstreamLimited" }.map(\.count).reduce(0, +)
         lowestBudgetCeiling = result.series["budgetCeiling"]?.map(\.value).min()
         invariants = Invariants.check(result, load: load)
     }
 }
 
-/// Writes `report.md` and one SVG per scenario from the runs under a directory laid out as
-/// `<scenario>/<policy>/result.json` with `load.jsonl` beside it.
+/// Report writer for the runs under a directory laid out as `<scenario>/<policy>/result.json`,
+/// with `load.jsonl` beside each `result.json`.
 public enum ProvingGroundReport {
     static let colors: [PolicyKind: String] = [.headroom: "#1f77b4", .hpaLike: "#d62728"]
 
+    /// Writes `report.md` and, per scenario, `<scenario>.svg` and `<scenario>-figures.json` into
+    /// `output`. Returns the Markdown of the report. Throws when `runs` contains no run.
     public static func write(runs: String, output: String) throws -> String {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         var markdown = """
@@ -68,6 +76,7 @@ public enum ProvingGroundReport {
             are seconds since the run's start.
 
             """
+
         var found = 0
         for key in runKeys(runs) {
             var runsOfScenario: [(RunResult, [LoadSecond])] = []
@@ -81,6 +90,7 @@ public enum ProvingGroundReport {
                 runsOfScenario.append((result, try LoadSecond.read(directory + "/load.jsonl")))
             }
             guard let first = runsOfScenario.first else { continue }
+
             found += 1
             let figures = runsOfScenario.map { RunFigures($0.0, load: $0.1) }
             markdown += section(first.0.scenario, key: key, figures: figures)
@@ -90,24 +100,27 @@ public enum ProvingGroundReport {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try Files.writeAtomically(encoder.encode(figures), to: "\(output)/\(key)-figures.json")
         }
+
         guard found > 0 else { throw ProvingGroundError("no result.json under \(runs)/<scenario>/<policy>/") }
         try Files.write(markdown, to: output + "/report.md")
         return markdown
     }
 
-    /// The run directories' names: the scenarios in their fixed order, then any others (such
-    /// as a PgBouncer variant) alphabetically.
+    /// Lists the run directories' names: the scenarios in their fixed order, then any others
+    /// (such as a PgBouncer variant) in alphabetical order.
     static func runKeys(_ runs: String) -> [String] {
         let present = Set((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? [])
         let known = ScenarioName.allCases.map(\.rawValue)
         return known.filter(present.contains) + present.subtracting(known).sorted()
     }
 
+    /// Builds the title of a scenario's section and chart.
     static func title(_ scenario: Scenario) -> String {
         scenario.name.rawValue + (scenario.stack.pgbouncer ? " through PgBouncer" : "")
             + (scenario.short ? " (short)" : "")
     }
 
+    /// Builds the report section of one scenario: its settings, chart, figures and checks.
     static func section(_ scenario: Scenario, key: String, figures: [RunFigures]) -> String {
         let stack = scenario.stack
         var text = """
@@ -127,9 +140,11 @@ public enum ProvingGroundReport {
             |---|\(figures.map { _ in "---:" }.joined(separator: "|"))|
 
             """
+
         func row(_ label: String, _ value: (RunFigures) -> String) {
             text += "| \(label) | \(figures.map(value).joined(separator: " | ")) |\n"
         }
+
         row("requests scheduled") { "\($0.scheduled)" }
         row("sent on time") { String(format: "%.1f %%", $0.achievedPercent) }
         row("5xx responses") { "\($0.responses5xx)" }
@@ -142,7 +157,7 @@ public enum ProvingGroundReport {
         row("replica-seconds") { String(format: "%.0f", $0.replicaSeconds) }
         row("peak PostgreSQL connections") { $0.peakPostgresConnections.map { String(Int($0)) } ?? "none" }
         row("refused connections (PostgreSQL's log)") { "\($0.refusals)" }
-        row("most new fleet-app connections in \(Int(stack.startupDelaySeconds)) s") {
+        row("max new fleet-app connections in \(Int(stack.startupDelaySeconds)) s") {
             "\($0.maxNewConnectionsPerStartupPeriod)"
         }
         row("back at the floor after the crowd") {
@@ -150,6 +165,7 @@ public enum ProvingGroundReport {
         }
         row("DownstreamLimited Events") { "\($0.downstreamLimitedEvents)" }
         row("lowest budget ceiling reported") { $0.lowestBudgetCeiling.map { String(Int($0)) } ?? "none" }
+
         text += "\nChecks on each run (CI asserts these for Headroom's policy only):\n\n"
         for figure in figures {
             for check in figure.invariants {
@@ -160,6 +176,7 @@ public enum ProvingGroundReport {
         return text
     }
 
+    /// Builds the chart of one scenario, with one line per policy in each panel.
     static func plot(_ scenario: Scenario, runs: [(RunResult, [LoadSecond])]) -> PanelChart {
         func color(_ policy: PolicyKind) -> String { colors[policy] ?? "#555" }
         var load: [PanelChart.Line] = []
@@ -168,10 +185,15 @@ public enum ProvingGroundReport {
         var errors: [PanelChart.Line] = []
         var queue: [PanelChart.Line] = []
         var connections: [PanelChart.Line] = []
+
         for (index, (result, seconds)) in runs.enumerated() {
             let name = result.policy.rawValue
             let shade = color(result.policy)
+            // The load generator counts seconds from the load's start, the other series from the
+            // run's start.
             let offset = result.loadStart
+
+            // The schedule is the same under every policy, so only the first run plots it.
             if index == 0 {
                 load.append(
                     .init(
@@ -182,6 +204,7 @@ public enum ProvingGroundReport {
                     )
                 )
             }
+
             load.append(
                 .init(
                     label: "\(name) 2xx",
@@ -190,6 +213,7 @@ public enum ProvingGroundReport {
                     points: seconds.map { (offset + Double($0.second), Double($0.status2xx)) }
                 )
             )
+
             replicas.append(
                 .init(
                     label: "\(name) spec",
@@ -206,6 +230,7 @@ public enum ProvingGroundReport {
                     points: result.timeline.map { ($0.time, Double($0.ready)) }
                 )
             )
+
             latency.append(
                 .init(
                     label: "\(name) load generator",
@@ -224,6 +249,7 @@ public enum ProvingGroundReport {
                     points: (result.series["appP99"] ?? []).map { ($0.time, $0.value * 1000) }
                 )
             )
+
             errors.append(
                 .init(
                     label: "\(name) 5xx",
@@ -232,6 +258,7 @@ public enum ProvingGroundReport {
                     points: seconds.map { (offset + Double($0.second), Double($0.status5xx)) }
                 )
             )
+
             queue.append(
                 .init(
                     label: "\(name) queue",
@@ -240,6 +267,7 @@ public enum ProvingGroundReport {
                     points: result.timeline.map { ($0.time, Double(max(0, $0.queue))) }
                 )
             )
+
             connections.append(
                 .init(
                     label: "\(name)",
@@ -249,6 +277,7 @@ public enum ProvingGroundReport {
                 )
             )
         }
+
         let stack = scenario.stack
         return PanelChart(
             title:

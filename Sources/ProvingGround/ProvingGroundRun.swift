@@ -6,15 +6,16 @@ import KubeTestServer
 import MetricsClient
 import RealStack
 
-/// Where a run finds its programs and writes its files.
+/// Settings of one run: the scenario, the policy, and the directories of its programs, traces
+/// and output.
 public struct RunOptions: Sendable {
     public var scenario: Scenario
     public var policy: PolicyKind
-    /// The run's directory: policy, logs, timelines and `result.json`.
+    /// Run directory, which receives the policy, logs, timelines and `result.json`.
     public var output: String
     /// Directory of `headroom`, `fleet-app`, `headroom-load` and `headroom-pgbouncer-exporter`.
     public var binaries: String
-    /// Directory holding `worldcup98-requests-per-minute.csv`.
+    /// Directory that contains `worldcup98-requests-per-minute.csv`.
     public var traces: String?
 
     public init(scenario: Scenario, policy: PolicyKind, output: String, binaries: String, traces: String?) {
@@ -26,10 +27,12 @@ public struct RunOptions: Sendable {
     }
 }
 
-/// One run of one scenario under one policy, on loopback: PostgreSQL (and PgBouncer), the
-/// Postgres exporter, HAProxy, the API test server with the fleet of fleet-app processes,
-/// Prometheus scraping everything every second, `headroom run`, then `headroom-load`.
-/// Everything it starts is stopped before it returns, failed or not.
+/// One run of one scenario under one policy, on loopback.
+///
+/// The run starts PostgreSQL (and PgBouncer when the scenario uses it), the Postgres exporter,
+/// HAProxy, the API test server with the fleet of fleet-app processes, Prometheus scraping
+/// everything every `scrapeIntervalSeconds` (1 s in every scenario), `headroom run`, and then
+/// `headroom-load`. Everything it starts is stopped before `run()` returns or throws.
 public final class ProvingGroundRun: @unchecked Sendable {
     let options: RunOptions
     var scenario: Scenario { options.scenario }
@@ -46,14 +49,14 @@ public final class ProvingGroundRun: @unchecked Sendable {
 
     deinit { stopEverything() }
 
-    /// Runs the scenario and returns what it recorded; also writes `result.json`.
+    /// Runs the scenario, writes `result.json` and returns the recorded result.
     public func run() async throws -> RunResult {
         defer { stopEverything() }
         let startWall = Date()
         let startClock = monotonicSeconds()
         func now() -> Double { monotonicSeconds() - startClock }
 
-        // PostgreSQL, and PgBouncer in front of it for the variant.
+        // PostgreSQL, with PgBouncer in front of it when the scenario sets `pgbouncer`.
         log(
             "starting PostgreSQL: max_connections \(stack.maxConnections), reserved \(stack.superuserReservedConnections)"
         )
@@ -172,8 +175,8 @@ public final class ProvingGroundRun: @unchecked Sendable {
             try await fleet.tick(now: now())
             guard now() < readyDeadline else {
                 throw ProvingGroundError(
-                    "the first \(stack.minReplicas) fleet-app processes were not Ready within 30 s of their "
-                        + "startup delay; see \(work)/pods/*.err"
+                    "the first \(stack.minReplicas) fleet-app processes were not Ready within 30 s plus their "
+                        + "\(Int(stack.startupDelaySeconds)) s startup delay; see \(work)/pods/*.err"
                 )
             }
             try await Task.sleep(for: .milliseconds(250))
@@ -196,7 +199,8 @@ public final class ProvingGroundRun: @unchecked Sendable {
         // Let Prometheus gather a few scrapes of everything before the load.
         try await waitForScrapes(prometheusURL: prometheusURL, fleet: fleet, now: now)
 
-        // The load, and the record of everything while it runs and for the tail after it.
+        // The load. The timeline records the fleet once per second while the load runs and during
+        // the tail after it.
         let load = try startLoad(frontendPort: haproxyPorts.frontend)
         remember("headroom-load") { load.terminate(grace: .seconds(5)) }
         let loadStart = now()
@@ -232,7 +236,9 @@ public final class ProvingGroundRun: @unchecked Sendable {
             if loadEnd == nil, !load.isRunning { loadEnd = time }
             if let loadEnd, time >= loadEnd + Double(scenario.tailSeconds) { break }
             if time > hardStop {
-                throw ProvingGroundError("headroom-load did not finish within \(Int(hardStop - loadStart)) s")
+                throw ProvingGroundError(
+                    "headroom-load did not finish within \(Int(hardStop - loadStart)) s; see \(work)/headroom-load.err"
+                )
             }
             try await Task.sleep(for: .milliseconds(250))
         }
@@ -241,7 +247,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
         let loadExitStatus = load.exitCode ?? -1
         headroom.terminate(grace: .seconds(10))
 
-        // What the API server, Prometheus and PostgreSQL recorded.
+        // Records of the API server, Prometheus and PostgreSQL.
         let writes = scaleWrites(api.audit.all, start: startWall)
         let events = headroomEvents(api.store)
         let series = try await collectSeries(
@@ -318,7 +324,8 @@ public final class ProvingGroundRun: @unchecked Sendable {
         cleanups.append((name, stop))
     }
 
-    /// Stops everything started so far, newest first; safe to call more than once.
+    /// Stops everything started so far, newest first. Calling it again does nothing, because each
+    /// stop is removed before it runs.
     private func stopEverything() {
         while let (_, stop) = cleanups.popLast() { stop() }
     }
@@ -339,7 +346,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
         guard status == 0 else {
             seed.terminate()
             throw ProvingGroundError(
-                "fleet-app seed exited with \(status.map(String.init) ?? "no status within 60 s"): "
+                "fleet-app seed failed with exit status \(status.map(String.init) ?? "none within 60 s"): "
                     + ((try? Files.read(work + "/seed.err")) ?? "")
             )
         }
@@ -359,7 +366,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
         )
         guard openssl.waitForExit(timeout: .seconds(30)), openssl.exitCode == 0 else {
             openssl.terminate()
-            throw ProvingGroundError("openssl could not make the API server's certificate; see \(work)/openssl.err")
+            throw ProvingGroundError("openssl failed to create the API server's certificate; see \(work)/openssl.err")
         }
         return (certificate, key)
     }
@@ -429,8 +436,8 @@ public final class ProvingGroundRun: @unchecked Sendable {
         return text
     }
 
-    /// Waits (at most 30 s) until Prometheus has scraped HAProxy, the Postgres exporter and
-    /// every fleet process at least three times, ticking the fleet meanwhile.
+    /// Waits until Prometheus has scraped HAProxy, the Postgres exporter and every fleet process
+    /// at least three times, and ticks the fleet meanwhile. Throws after 30 s.
     private func waitForScrapes(prometheusURL: String, fleet: ProcessFleet, now: () -> Double) async throws {
         let client = try PrometheusClient(baseURL: prometheusURL, http: CurlHTTPClient())
         let deadline = now() + 30
@@ -445,7 +452,10 @@ public final class ProvingGroundRun: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(500))
         }
-        throw ProvingGroundError("Prometheus did not scrape HAProxy, the Postgres exporter and the fleet within 30 s")
+        throw ProvingGroundError(
+            "Prometheus did not scrape HAProxy, the Postgres exporter and the fleet three times within 30 s; "
+                + "see \(work)/prometheus/prometheus.stderr"
+        )
     }
 
     private func startLoad(frontendPort: Int) throws -> StackProcess {
@@ -454,8 +464,9 @@ public final class ProvingGroundRun: @unchecked Sendable {
         case .worldCup98(let from, let to, let compression, let peak, let floor):
             guard let traces = options.traces else {
                 throw ProvingGroundError(
-                    "scenario \(scenario.name.rawValue) replays WorldCup98: pass --traces DIR (the directory "
-                        + "holding worldcup98-requests-per-minute.csv) or set HEADROOM_TRACES"
+                    "scenario \(scenario.name.rawValue) replays WorldCup98, but the traces were not found: pass "
+                        + "--traces DIR (the directory that contains worldcup98-requests-per-minute.csv) or set "
+                        + "HEADROOM_TRACES"
                 )
             }
             arguments += [
@@ -479,7 +490,8 @@ public final class ProvingGroundRun: @unchecked Sendable {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
 
-    /// `spec.replicas` writes by Headroom to the Deployment's scale subresource.
+    /// Extracts the successful `spec.replicas` writes to the Deployment's scale subresource from
+    /// the audit log.
     private func scaleWrites(_ entries: [AuditEntry], start: Date) -> [ScaleWrite] {
         entries.compactMap { entry in
             guard entry.verb == "patch" || entry.verb == "update",
@@ -514,7 +526,8 @@ public final class ProvingGroundRun: @unchecked Sendable {
         }
     }
 
-    /// The series the report plots, from Prometheus at one point per second.
+    /// Prometheus queries of the series that the report and the invariant checks read, at one
+    /// point per second.
     static let seriesQueries: [(String, String)] = [
         ("postgresConnections", "sum(pg_stat_activity_count{job=\"postgres\"})"),
         ("postgresMaxConnections", "max(pg_settings_max_connections{job=\"postgres\"})"),
@@ -537,7 +550,8 @@ public final class ProvingGroundRun: @unchecked Sendable {
             do {
                 let result = try await client.queryRange(query, start: start, end: end, step: .seconds(1))
                 if case .matrix(let matrix) = result.data, let first = matrix.first {
-                    // NaN (a quantile of no requests) and infinities have no JSON form; they are gaps.
+                    // NaN (a quantile of no requests) and infinities have no JSON form, so they are
+                    // left out as gaps.
                     series[name] = first.points.filter(\.value.isFinite).map {
                         SeriesPoint(time: $0.timestamp - start.timeIntervalSince1970, value: $0.value)
                     }
@@ -552,7 +566,8 @@ public final class ProvingGroundRun: @unchecked Sendable {
         return series
     }
 
-    /// Refusals and fleet-app connections from PostgreSQL's log, in seconds since the start.
+    /// Extracts the refusals for lack of connection slots and the fleet-app connections from PostgreSQL's
+    /// log, in seconds since the run's start.
     static func postgresFindings(log text: String, start: Date, scenario: Scenario) -> PostgresFindings {
         let entries = PostgresLog.parse(text)
         var refusals: [Double] = []

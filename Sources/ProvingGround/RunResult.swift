@@ -1,35 +1,38 @@
 import Foundation
 
 /// Everything one run recorded, written as `result.json` in the run's directory. Times are
-/// seconds since the run's start (when the API server came up), unless named otherwise.
+/// seconds since the run's start, unless named otherwise. The run starts when `run()` begins,
+/// before PostgreSQL and the other components start.
 public struct RunResult: Codable, Sendable {
     public var scenario: Scenario
     public var policy: PolicyKind
-    /// Wall-clock start of the run, Unix seconds; PostgreSQL's log is in wall time.
+    /// Wall-clock start of the run, in Unix seconds, which converts the wall times of PostgreSQL's
+    /// log.
     public var startedAtUnix: Double
-    /// When the load generator started and when it finished.
+    /// Times when the load generator started and finished, and when the run's records end.
     public var loadStart: Double
     public var loadEnd: Double
     public var end: Double
-    /// The load generator's summary, as it wrote it, and its exit status.
+    /// Summary that the load generator wrote, and its exit status.
     public var load: LoadSummary
     public var loadExitStatus: Int32
     /// Every `spec.replicas` write to the scale subresource, from the API server's audit log.
     public var writes: [ScaleWrite]
-    /// One record per second.
+    /// Fleet state, recorded once per second from the load's start to the end of the tail.
     public var timeline: [TimelinePoint]
-    /// Series from Prometheus, one point per second.
+    /// Series from Prometheus by name, one point per second.
     public var series: [String: [SeriesPoint]]
-    /// What PostgreSQL's own log shows.
+    /// Findings from PostgreSQL's own log.
     public var postgres: PostgresFindings
     /// Reasons and messages of the Events Headroom wrote about the Deployment.
     public var events: [EventRecord]
     /// Every process the run started, by name and pid, to check that none outlives it.
     public var processes: [ProcessRecord]
-    /// Files in the run directory: policy, logs.
+    /// Names of the files in the run directory, such as the policy and the logs.
     public var files: [String]
 }
 
+/// Summary that the load generator writes to `load-summary.json`.
 public struct LoadSummary: Codable, Sendable, Equatable {
     public var scheduled: Int
     public var sent: Int
@@ -45,12 +48,14 @@ public struct LoadSummary: Codable, Sendable, Equatable {
     public var max: Double?
 }
 
+/// One successful `spec.replicas` write, with the identity that made it.
 public struct ScaleWrite: Codable, Sendable, Equatable {
     public var time: Double
     public var replicas: Int
     public var identity: String
 }
 
+/// Fleet state at one time: `spec.replicas`, pods by state and HAProxy's backend queue.
 public struct TimelinePoint: Codable, Sendable, Equatable {
     public var time: Double
     /// `spec.replicas` of the Deployment.
@@ -58,7 +63,7 @@ public struct TimelinePoint: Codable, Sendable, Equatable {
     public var starting: Int
     public var ready: Int
     public var terminating: Int
-    /// HAProxy's backend queue read through its runtime API.
+    /// HAProxy's backend queue read through its runtime API, or -1 when the read failed.
     public var queue: Int
 }
 
@@ -70,12 +75,13 @@ public struct SeriesPoint: Codable, Sendable, Equatable {
 public struct PostgresFindings: Codable, Sendable, Equatable {
     public var maxConnections: Int
     public var superuserReservedConnections: Int
-    /// Times of "sorry, too many clients already" refusals.
+    /// Times of refusals for lack of connection slots: "sorry, too many clients already" or
+    /// "remaining connection slots are reserved".
     public var refusals: [Double]
     /// Times and application names of authorized connections from fleet-app processes.
     public var appConnections: [ConnectionRecord]
-    /// The largest number of fleet-app connections authorized within any window of one
-    /// startup period.
+    /// Maximum number of fleet-app connections authorized within any window of one startup
+    /// period.
     public var maxNewConnectionsPerStartupPeriod: Int
 }
 
@@ -97,10 +103,10 @@ public struct ProcessRecord: Codable, Sendable, Equatable {
 }
 
 extension RunResult {
-    /// Replicas the budget allows: the budget in connections divided by the pool size.
+    /// Replicas that the budget allows: the budget in connections divided by the pool size.
     public var budgetReplicas: Int { scenario.budgetReplicas }
 
-    /// Seconds of the load generator's timeline whose p99 was above the objective.
+    /// Counts the seconds of the load generator's timeline whose p99 was above the objective.
     public func secondsAboveObjective(_ seconds: [LoadSecond]) -> Int {
         seconds.filter { ($0.p99 ?? 0) > scenario.policy.p99TargetSeconds }.count
     }
@@ -121,7 +127,8 @@ public struct LoadSecond: Codable, Sendable, Equatable {
     public var max: Double?
     public var inflight: Int
 
-    /// Reads a JSONL file of these; lines that do not decode are reported, not skipped.
+    /// Reads a JSONL file of load seconds. Throws on the first line that does not decode, and
+    /// the error names the file and the line.
     public static func read(_ path: String) throws -> [LoadSecond] {
         let text = try Files.read(path)
         let decoder = JSONDecoder()
@@ -130,14 +137,14 @@ public struct LoadSecond: Codable, Sendable, Equatable {
             do {
                 seconds.append(try decoder.decode(LoadSecond.self, from: Data(line.utf8)))
             } catch {
-                throw ProvingGroundError("\(path):\(number + 1): not a load generator record: \(error)")
+                throw ProvingGroundError("\(path):\(number + 1): invalid load generator record: \(error)")
             }
         }
         return seconds
     }
 }
 
-/// The largest count of `times` in any half-open window `[t, t + length)`.
+/// Counts the maximum number of `times` in any half-open window `[t, t + length)`.
 func maxInWindow(_ times: [Double], length: Double) -> Int {
     let sorted = times.sorted()
     var best = 0

@@ -11,20 +11,21 @@ public enum ScenarioName: String, Sendable, CaseIterable, Codable {
     case coldStart = "cold-start"
 }
 
-/// Which scaling policy a run uses.
+/// Scaling policy of a run.
 public enum PolicyKind: String, Sendable, CaseIterable, Codable {
-    /// Headroom's own policy: queue, rate and p99 signals, the database budget, warm-up and the
-    /// starting cap, panic mode.
+    /// Headroom's own policy: queue, rate and p99 signals, the database budget, warm-up, the
+    /// starting cap and panic mode.
     case headroom
     /// Headroom configured as the HPA with its defaults: scaling on p99 and the 5xx ratio, no
     /// budget, no warm-up rules.
     case hpaLike = "hpa-like"
 }
 
-/// How the load generator's schedule is made.
+/// Source of the load generator's schedule.
 public enum LoadSchedule: Sendable, Equatable, Codable {
-    /// A window of the WorldCup98 per-minute trace, `compression` trace seconds per wall second,
-    /// scaled so the window's busiest minute is `peak` requests/s and no second is below `floor`.
+    /// A window of the WorldCup98 per-minute trace, replayed at `compression` trace seconds per
+    /// wall second. The rates are scaled so the window's busiest minute is `peak` requests/s,
+    /// and no second is below `floor`.
     case worldCup98(from: String, to: String, compression: Double, peak: Double, floor: Double)
     /// One rate per wall second, in requests/s.
     case rates([Double])
@@ -39,18 +40,19 @@ public enum LoadSchedule: Sendable, Equatable, Codable {
         }
     }
 
-    /// Minutes between two `YYYY-MM-DD HH:MM` labels of the same day.
+    /// Counts the minutes between two `YYYY-MM-DD HH:MM` labels of the same day.
     static func minutes(from: String, to: String) -> Int {
         func minuteOfDay(_ label: String) -> Int {
             let clock = label.split(separator: " ").last.map(String.init) ?? ""
             let parts = clock.split(separator: ":").compactMap { Int($0) }
+            // NOTE: a label without a valid `HH:MM` counts as minute 0 instead of being rejected.
             return parts.count == 2 ? parts[0] * 60 + parts[1] : 0
         }
         return minuteOfDay(to) - minuteOfDay(from)
     }
 
-    /// Per-second rates from segments, each going linearly from `from` to `to` over its
-    /// `seconds` (a flat segment has `from` equal to `to`).
+    /// Builds per-second rates from segments. Each segment goes linearly from `from` to `to`
+    /// over its `seconds`, and a flat segment has `from` equal to `to`.
     static func steps(_ segments: [(seconds: Int, from: Double, to: Double)]) -> LoadSchedule {
         var rates: [Double] = []
         for segment in segments {
@@ -63,7 +65,7 @@ public enum LoadSchedule: Sendable, Equatable, Codable {
     }
 }
 
-/// The stack's sizes and timings for one scenario.
+/// Sizes and timings of the stack for one scenario.
 public struct StackSettings: Sendable, Equatable, Codable {
     public var minReplicas: Int
     public var maxReplicas: Int
@@ -72,13 +74,16 @@ public struct StackSettings: Sendable, Equatable, Codable {
     public var poolMax: Int
     /// `DB_POOL__ACQUIRE_TIMEOUT_MILLIS`.
     public var acquireTimeoutMilliseconds: Int
-    /// Item requests one process serves at once; also HAProxy's per-server `maxconn`.
+    /// Item requests that one process serves at once, which is also HAProxy's per-server
+    /// `maxconn`.
     public var concurrency: Int
     /// Database time per request (`pg_sleep` inside the statement).
     public var querySeconds: Double
-    /// Seconds from a process's start (after its pool's first connections) until it is ready.
+    /// Seconds from a process's start until it is ready, counted after its pool's first
+    /// connections.
     public var startupDelaySeconds: Double
-    /// The cold period after ready and the extra time a request takes at its start.
+    /// Seconds of the cold period after Ready, and the extra seconds a request takes at the
+    /// period's start.
     public var coldSeconds: Double
     public var coldExtraSeconds: Double
     /// PostgreSQL's `max_connections` and `superuser_reserved_connections`.
@@ -90,18 +95,18 @@ public struct StackSettings: Sendable, Equatable, Codable {
     /// Headroom's control-loop interval and Prometheus's scrape interval, in seconds.
     public var intervalSeconds: Int
     public var scrapeIntervalSeconds: Int
-    /// Whether the pods reach PostgreSQL through PgBouncer in transaction mode.
+    /// Flag that routes the pods to PostgreSQL through PgBouncer in transaction mode.
     public var pgbouncer: Bool
     /// PgBouncer's `default_pool_size` and `max_client_conn` when `pgbouncer` is set.
     public var pgbouncerPoolSize: Int
     public var pgbouncerMaxClientConnections: Int
 
-    /// Requests per second one warm process serves: its pool's connections, each busy for
-    /// the query time (the concurrency limit is above the pool size).
+    /// Requests per second that one warm process serves. The process's connections, the smaller
+    /// of its pool size and its concurrency limit, are each busy for the query time.
     public var capacityPerReplica: Double { Double(min(poolMax, concurrency)) / querySeconds }
 }
 
-/// Headroom policy settings that differ between scenarios.
+/// Policy settings that differ between scenarios, for both policies.
 public struct PolicySettings: Sendable, Equatable, Codable {
     /// Scale-down stabilization window of Headroom's policy, in seconds.
     public var scaleDownWindowSeconds: Int
@@ -110,7 +115,8 @@ public struct PolicySettings: Sendable, Equatable, Codable {
     /// `otherClients` of the budget: connections that are not the pods' pools (the Postgres
     /// exporter, the seed, psql).
     public var otherClients: Int
-    /// Scale-down window of the HPA-like policy (the HPA's default is 300 s).
+    /// Scale-down stabilization window of the HPA-like policy, in seconds. The HPA's default is
+    /// 300 s.
     public var hpaScaleDownWindowSeconds: Int
     /// p99 objective, in seconds, for both policies and the report.
     public var p99TargetSeconds: Double
@@ -119,27 +125,29 @@ public struct PolicySettings: Sendable, Equatable, Codable {
 /// One scenario at one length: the load, the stack and the policy settings.
 public struct Scenario: Sendable, Equatable, Codable {
     public var name: ScenarioName
-    /// The short version CI runs.
+    /// Flag for the short version that CI runs.
     public var short: Bool
     public var load: LoadSchedule
     public var stack: StackSettings
     public var policy: PolicySettings
-    /// Seconds the run goes on after the load ends, for the return to the floor.
+    /// Seconds that the run continues after the load ends, for the return to the floor.
     public var tailSeconds: Int
-    /// What the scenario shows, for the report.
+    /// One-line description of the scenario's purpose, for the report.
     public var summary: String
 
-    /// The connection budget Headroom's policy derives from the Postgres exporter:
-    /// `max_connections − superuser_reserved_connections − otherClients` (no margin), and the
-    /// replicas whose full pools fit in it.
+    /// Connection budget that Headroom's policy derives from the Postgres exporter:
+    /// `max_connections − superuser_reserved_connections − otherClients`, with no margin.
     public var budgetConnections: Int {
         stack.maxConnections - stack.superuserReservedConnections - policy.otherClients
     }
+
+    /// Replicas whose full pools fit in the connection budget.
     public var budgetReplicas: Int { max(0, budgetConnections / stack.poolMax) }
 
-    /// The bound the starting cap keeps: new PostgreSQL connections per startup period.
+    /// Bound that the starting cap keeps on new PostgreSQL connections per startup period.
     public var newConnectionBound: Int { policy.maxStartingPods * stack.poolMax }
 
+    /// Returns the scenario called `name`, in its short or full version.
     public static func named(_ name: ScenarioName, short: Bool) -> Scenario {
         switch name {
         case .flashCrowd: flashCrowd(short: short)
@@ -148,10 +156,10 @@ public struct Scenario: Sendable, Equatable, Codable {
         }
     }
 
-    /// Settings every scenario starts from: pools of 4 busy 100 ms per request, so 40
-    /// requests/s per warm process whatever the CPU does. A process takes up to 16 requests at
-    /// once (HAProxy queues the rest); those beyond its pool wait for a connection, as Knex's
-    /// queue does, for at most 3 s before an HTTP 503.
+    /// Returns the stack settings that every scenario starts from. Pools of 4 connections are
+    /// busy 100 ms per request, so a warm process serves 40 requests/s whatever the CPU does. A
+    /// process takes up to 16 requests at once, and HAProxy queues the rest. Requests beyond the
+    /// pool wait for a connection, as Knex's queue does, for at most 3 s before an HTTP 503.
     static func baseStack() -> StackSettings {
         StackSettings(
             minReplicas: 2,
@@ -176,6 +184,7 @@ public struct Scenario: Sendable, Equatable, Codable {
         )
     }
 
+    /// Returns the policy settings that every scenario starts from.
     static func basePolicy(short: Bool) -> PolicySettings {
         PolicySettings(
             scaleDownWindowSeconds: short ? 14 : 30,
@@ -186,11 +195,11 @@ public struct Scenario: Sendable, Equatable, Codable {
         )
     }
 
-    /// WorldCup98 on 1998-05-12: a 46-fold crowd from 06:38 to 06:44. The full run replays
-    /// 06:25 to 07:10 ten times faster (270 s); the short one 06:34 to 06:58 twenty times
-    /// faster (72 s). The busiest minute becomes 300 (short: 240) requests/s: about eight
-    /// (six) warm processes' worth. The base load after the crowd goes on long enough for the
-    /// return to the floor, so the signals keep real values meanwhile.
+    /// Builds the WorldCup98 scenario of 1998-05-12, with a 46-fold crowd from 06:38 to 06:44.
+    /// The full run replays 06:25 to 07:10 ten times faster (270 s). The short run replays 06:34
+    /// to 06:58 twenty times faster (72 s). The busiest minute becomes 300 (short: 240)
+    /// requests/s, the work of about eight (short: six) warm processes. The base load after the
+    /// crowd lasts long enough for the return to the floor, so the signals keep real values.
     static func flashCrowd(short: Bool) -> Scenario {
         let policy = basePolicy(short: short)
         let load: LoadSchedule =
@@ -208,8 +217,9 @@ public struct Scenario: Sendable, Equatable, Codable {
         )
     }
 
-    /// A flash sale on a PostgreSQL with `max_connections` 24: 24 − 3 reserved − 2 other
-    /// clients leaves 19 connections, so 4 pods with pools of 4. The load needs about 7.
+    /// Builds a flash sale on a PostgreSQL with `max_connections` 24. Subtracting 3 reserved
+    /// slots and 2 other clients leaves 19 connections, so 4 pods with pools of 4 fit. The peak
+    /// needs about 7 warm processes (short: 6).
     static func databaseBound(short: Bool) -> Scenario {
         var stack = baseStack()
         stack.maxConnections = 24
@@ -229,9 +239,9 @@ public struct Scenario: Sendable, Equatable, Codable {
         )
     }
 
-    /// From the minimum of 2 processes, a step from 10 to 240 (full: 300) requests/s. Every
-    /// process opens its whole pool at start (`DB_POOL__MIN` = `DB_POOL__MAX` = 4), so new
-    /// PostgreSQL connections count starting processes.
+    /// Builds a step from 10 to 240 (full: 300) requests/s, starting from the minimum of 2
+    /// processes. Every process opens its whole pool at start (`DB_POOL__MIN` = `DB_POOL__MAX` =
+    /// 4), so new PostgreSQL connections count starting processes.
     static func coldStart(short: Bool) -> Scenario {
         var stack = baseStack()
         stack.poolMin = stack.poolMax

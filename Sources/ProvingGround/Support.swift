@@ -11,14 +11,15 @@ private let startUptime = ProcessInfo.processInfo.systemUptime
 /// Seconds on a monotonic clock.
 func monotonicSeconds() -> Double { ProcessInfo.processInfo.systemUptime }
 
-/// A failure of the proving ground, with what it was doing.
+/// Failure of the proving ground, described with the step that failed.
 public struct ProvingGroundError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
 
 enum FreePort {
-    /// A TCP port on 127.0.0.1 the kernel reports free (bound to port 0, then released).
+    /// Returns a TCP port on 127.0.0.1 that the kernel reports free, by binding port 0 and then
+    /// releasing it. Another process can take the port before the caller binds it.
     static func loopback() throws -> Int {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socketFD >= 0 else { throw ProvingGroundError("socket() failed: \(String(cString: strerror(errno)))") }
@@ -44,7 +45,7 @@ enum Files {
         let temporary = path + ".tmp"
         try data.write(to: URL(fileURLWithPath: temporary))
         guard rename(temporary, path) == 0 else {
-            throw ProvingGroundError("could not rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
+            throw ProvingGroundError("failed to rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -54,7 +55,7 @@ enum Files {
 
     static func read(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ProvingGroundError("cannot read \(path)")
+            throw ProvingGroundError("failed to read \(path): the file is missing or unreadable")
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -28,7 +28,8 @@ struct ShortRun {
     let loadEnd: Double
     let eventReasons: [String]
 
-    /// Runs the scenario to completion (at most 150 s) and reads its files.
+    /// Runs the scenario to completion and reads its files. Records an issue and stops the run
+    /// after 150 s.
     init(scenario: String) throws {
         let temporary = try TemporaryDirectory(prefix: "proving-ground-\(scenario)")
         directory = temporary.path + "/run"
@@ -45,7 +46,7 @@ struct ShortRun {
         }
         guard let data = FileManager.default.contents(atPath: directory + "/result.json") else {
             throw TestSupportError.notFound(
-                "\(directory)/result.json; headroom-proving-ground said: \(child.stderr().suffix(3000))"
+                "\(directory)/result.json; standard error of headroom-proving-ground: \(child.stderr().suffix(3000))"
             )
         }
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -66,7 +67,8 @@ struct ShortRun {
         }
     }
 
-    /// A series the run read from Prometheus, as (seconds since the run's start, value).
+    /// Returns a series that the run read from Prometheus, as (seconds since the run's start,
+    /// value).
     func series(_ name: String) -> [(time: Double, value: Double)] {
         let all = result["series"] as? [String: Any] ?? [:]
         return (all[name] as? [[String: Any]] ?? []).map {
@@ -74,8 +76,8 @@ struct ShortRun {
         }
     }
 
-    /// The load generator sent at least 95 % of its schedule on time, by its summary, and its
-    /// per-second records add up to the summary's schedule.
+    /// Checks that the load generator sent at least 95 % of its schedule on time, by its summary,
+    /// and that its per-second records add up to the summary's schedule.
     func expectValidLoad() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: directory + "/load-summary.json"))
         let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -86,33 +88,39 @@ struct ShortRun {
         #expect(load.map(\.scheduled).reduce(0, +) == scheduled)
     }
 
-    /// PostgreSQL's own log has no refusal for lack of connection slots: neither "too many
-    /// clients" (no slot at all) nor "remaining connection slots are reserved" (only the
-    /// superusers' reserved slots left), which is what an ordinary role meets first.
+    /// Checks that PostgreSQL's own log has no refusal for lack of connection slots. The log
+    /// must contain neither "too many clients" (no slot at all) nor "remaining connection slots
+    /// are reserved" (only the superusers' reserved slots left), which an ordinary role meets
+    /// first.
     func expectNoRefusals() throws {
         let log = try String(contentsOfFile: directory + "/postgresql.log", encoding: .utf8)
         let refusals = log.split(separator: "\n").filter {
             $0.contains("too many clients already") || $0.contains("remaining connection slots are reserved")
         }
         #expect(refusals.isEmpty, "refusals: \(refusals.prefix(3))")
-        // The log is the real one: it recorded the fleet's connections.
+
+        // The log is the real one, because it recorded the fleet's connections.
         #expect(log.contains("connection authorized: user=directus"))
     }
 
-    /// No process the run started is alive: every pid it recorded is gone.
+    /// Checks that no process the run started is alive: every pid that it recorded is gone.
     func expectEveryProcessStopped() throws {
         let processes = try #require(result["processes"] as? [[String: Any]])
         #expect(processes.count >= 4, "processes recorded: \(processes.count)")
         for process in processes {
             let pid = try #require(process["pid"] as? Int)
             let name = process["name"] as? String ?? "?"
-            // Each process leads its own process group; no member of the group may be left.
-            #expect(kill(-Int32(pid), 0) != 0 && errno == ESRCH, "\(name) (group \(pid)) still has processes")
+            // Each process leads its own process group, and no member of the group may be left.
+            // Signal 0 to the group fails with ESRCH when the group has no member.
+            let status = kill(-Int32(pid), 0)
+            let error = errno
+            #expect(status != 0, "\(name) (group \(pid)) still has processes")
+            #expect(error == ESRCH, "\(name) (group \(pid)): errno \(error) after kill(2), expected ESRCH")
         }
     }
 
-    /// Times (seconds) of the fleet's authorized connections in PostgreSQL's log, read from the
-    /// log's `%m` timestamps (`2026-12-05 02:40:01.556 UTC`).
+    /// Reads the times, in Unix seconds, of the fleet's authorized connections from PostgreSQL's
+    /// log. The times come from the log's `%m` timestamps (`2026-12-05 02:40:01.556 UTC`).
     func fleetConnectionTimes() throws -> [Double] {
         let log = try String(contentsOfFile: directory + "/postgresql.log", encoding: .utf8)
         let formatter = DateFormatter()
@@ -129,6 +137,7 @@ struct ShortRun {
         return times
     }
 
+    /// Finds the `headroom-proving-ground` executable next to the test bundle or the test runner.
     static func binary() throws -> String {
         let bundle = Bundle.main.bundleURL
         let candidates = [
@@ -140,6 +149,8 @@ struct ShortRun {
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
             return candidate.path
         }
-        throw TestSupportError.notFound("headroom-proving-ground next to \(bundle.path); run swift build --build-tests")
+        throw TestSupportError.notFound(
+            "headroom-proving-ground next to \(bundle.path); build it with swift build --build-tests"
+        )
     }
 }
