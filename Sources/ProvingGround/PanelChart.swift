@@ -63,12 +63,14 @@ struct PanelChart {
                 svg += "\(Self.formatValue(value))</text>\n"
             }
 
-            for reference in panel.references {
+            // Reference labels sit inside the plot, above their lines and side by side, so they
+            // never cover the legend on the right.
+            for (referenceIndex, reference) in panel.references.enumerated() {
                 svg += "<line x1=\"\(Int(Self.left))\" x2=\"\(Self.format(Self.left + plotWidth))\" "
                 svg += "y1=\"\(Self.format(y(reference.value)))\" y2=\"\(Self.format(y(reference.value)))\" "
                 svg += "stroke=\"#444\" stroke-dasharray=\"2,3\"/>\n"
-                svg +=
-                    "<text x=\"\(Self.format(Self.left + plotWidth + 6))\" y=\"\(Self.format(y(reference.value) + 4))\">"
+                let labelX = Self.left + 6 + Double(referenceIndex) * 190
+                svg += "<text x=\"\(Self.format(labelX))\" y=\"\(Self.format(y(reference.value) - 3))\" fill=\"#444\">"
                 svg += "\(Self.escape(reference.label))</text>\n"
             }
 

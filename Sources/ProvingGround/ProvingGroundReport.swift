@@ -15,12 +15,14 @@ public struct RunFigures: Codable, Sendable, Equatable {
     /// `spec.replicas` integrated over the load and tail, in replica-seconds.
     public var replicaSeconds: Double
     public var refusals: Int
+    public var fleetRefusals: Int?
     public var maxNewConnectionsPerStartupPeriod: Int
     public var peakPostgresConnections: Double?
     /// Seconds from the end of the crowd until `spec.replicas` was back at the minimum, or `nil`
     /// when it did not return within the run.
     public var returnToFloorSeconds: Double?
     public var downstreamLimitedEvents: Int
+    public var downstreamBoundEvents: Int?
     public var lowestBudgetCeiling: Double?
     public var invariants: [InvariantCheck]
 
@@ -43,6 +45,7 @@ public struct RunFigures: Codable, Sendable, Equatable {
         replicaSeconds = area
 
         refusals = result.postgres.refusals.count
+        fleetRefusals = result.postgres.fleetRefusals
         maxNewConnectionsPerStartupPeriod = result.postgres.maxNewConnectionsPerStartupPeriod
         peakPostgresConnections = result.series["postgresConnections"]?.map(\.value).max()
 
@@ -51,6 +54,7 @@ public struct RunFigures: Codable, Sendable, Equatable {
             $0.time > end && $0.spec == result.scenario.stack.minReplicas
         }.map { $0.time - end }
 
+        downstreamBoundEvents = result.events.filter { $0.reason == "DownstreamBound" }.map(\.count).reduce(0, +)
         downstreamLimitedEvents = result.events.filter { $0.reason == "DownstreamLimited" }.map(\.count).reduce(0, +)
         lowestBudgetCeiling = result.series["budgetCeiling"]?.map(\.value).min()
         invariants = Invariants.check(result, load: load)
@@ -83,10 +87,19 @@ public enum ProvingGroundReport {
             for policy in PolicyKind.allCases {
                 let directory = "\(runs)/\(key)/\(policy.rawValue)"
                 guard FileManager.default.fileExists(atPath: directory + "/result.json") else { continue }
-                let result = try JSONDecoder().decode(
+                var result = try JSONDecoder().decode(
                     RunResult.self,
                     from: Data(Files.read(directory + "/result.json").utf8)
                 )
+                // PostgreSQL's own log beside the result is the authority: its findings are
+                // read again, so the report always matches the log it ships with.
+                if let log = try? Files.read(directory + "/postgresql.log") {
+                    result.postgres = ProvingGroundRun.postgresFindings(
+                        log: log,
+                        start: Date(timeIntervalSince1970: result.startedAtUnix),
+                        scenario: result.scenario
+                    )
+                }
                 runsOfScenario.append((result, try LoadSecond.read(directory + "/load.jsonl")))
             }
             guard let first = runsOfScenario.first else { continue }
@@ -157,12 +170,22 @@ public enum ProvingGroundReport {
         row("replica-seconds") { String(format: "%.0f", $0.replicaSeconds) }
         row("peak PostgreSQL connections") { $0.peakPostgresConnections.map { String(Int($0)) } ?? "none" }
         row("refused connections (PostgreSQL's log)") { "\($0.refusals)" }
-        row("max new fleet-app connections in \(Int(stack.startupDelaySeconds)) s") {
-            "\($0.maxNewConnectionsPerStartupPeriod)"
+        row("of them, reserved slots refused to a fleet-app pod") {
+            $0.fleetRefusals.map(String.init) ?? "not recorded"
         }
-        row("back at the floor after the crowd") {
-            $0.returnToFloorSeconds.map { String(format: "%.0f s", $0) } ?? "not within the run"
+        // Behind PgBouncer the pods' connections end at PgBouncer, so PostgreSQL's log cannot
+        // count them.
+        if !stack.pgbouncer {
+            row("max new fleet-app connections in \(Int(stack.startupDelaySeconds)) s") {
+                "\($0.maxNewConnectionsPerStartupPeriod)"
+            }
         }
+        if scenario.name == .flashCrowd {
+            row("back at the floor after the crowd") {
+                $0.returnToFloorSeconds.map { String(format: "%.0f s", $0) } ?? "not within the run"
+            }
+        }
+        row("DownstreamBound Events") { figure in "\(figure.downstreamBoundEvents ?? 0)" }
         row("DownstreamLimited Events") { "\($0.downstreamLimitedEvents)" }
         row("lowest budget ceiling reported") { $0.lowestBudgetCeiling.map { String(Int($0)) } ?? "none" }
 
@@ -284,12 +307,24 @@ public enum ProvingGroundReport {
                 "\(scenario.name.rawValue)\(scenario.short ? " (short)" : ""): Headroom's policy and the HPA's defaults",
             panels: [
                 .init(title: "Load", unit: "requests/s", lines: load),
-                .init(title: "Replicas", unit: "pods", lines: replicas),
+                .init(
+                    title: "Replicas",
+                    unit: "pods",
+                    lines: replicas,
+                    // The budget's line only where it is below maxReplicas, so it could bind.
+                    references: scenario.budgetReplicas < stack.maxReplicas && !stack.pgbouncer
+                        ? [("connection budget \(scenario.budgetReplicas) pods", Double(scenario.budgetReplicas))] : []
+                ),
                 .init(
                     title: "p99 latency",
                     unit: "ms",
                     lines: latency,
-                    references: [("objective", scenario.policy.p99TargetSeconds * 1000)]
+                    references: [
+                        (
+                            "objective \(Int(scenario.policy.p99TargetSeconds * 1000)) ms",
+                            scenario.policy.p99TargetSeconds * 1000
+                        )
+                    ]
                 ),
                 .init(title: "5xx responses", unit: "per second", lines: errors),
                 .init(title: "HAProxy backend queue", unit: "requests", lines: queue),
@@ -298,8 +333,11 @@ public enum ProvingGroundReport {
                     unit: "connections",
                     lines: connections,
                     references: [
-                        ("max_connections", Double(stack.maxConnections)),
-                        ("− reserved", Double(stack.maxConnections - stack.superuserReservedConnections)),
+                        ("max_connections \(stack.maxConnections)", Double(stack.maxConnections)),
+                        (
+                            "without superuser slots \(stack.maxConnections - stack.superuserReservedConnections)",
+                            Double(stack.maxConnections - stack.superuserReservedConnections)
+                        ),
                     ]
                 ),
             ]

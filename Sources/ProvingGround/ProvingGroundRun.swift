@@ -572,26 +572,44 @@ public final class ProvingGroundRun: @unchecked Sendable {
         let entries = PostgresLog.parse(text)
         var refusals: [Double] = []
         var connections: [ConnectionRecord] = []
+        // A refusal of the reserved slots comes after authentication, so the same backend pid
+        // logged `connection authorized` with the client's application name just before it.
+        var applicationOfPID: [Int: String] = [:]
+        var fleetRefusals = 0
+        var connectionOfPID: [Int: Int] = [:]
+        var refusedConnections: Set<Int> = []
+        var reservedSlotRefusals = 0
         for entry in entries {
             let time = entry.timestamp.timeIntervalSince(start)
             switch entry.kind {
             case .tooManyClients:
                 refusals.append(time)
+                if entry.message.contains("reserved") { reservedSlotRefusals += 1 }
+                if applicationOfPID[entry.pid]?.hasPrefix(PolicyText.deployment + "-") == true {
+                    fleetRefusals += 1
+                    // Authorized, then refused: not a connection the pod got.
+                    if let index = connectionOfPID[entry.pid] { refusedConnections.insert(index) }
+                }
             case .connectionAuthorized(_, _, let application):
+                applicationOfPID[entry.pid] = application
                 if let application, application.hasPrefix(PolicyText.deployment + "-") {
+                    connectionOfPID[entry.pid] = connections.count
                     connections.append(ConnectionRecord(time: time, application: application))
                 }
             default:
                 break
             }
         }
+        let kept = connections.indices.filter { !refusedConnections.contains($0) }.map { connections[$0] }
         return PostgresFindings(
             maxConnections: scenario.stack.maxConnections,
             superuserReservedConnections: scenario.stack.superuserReservedConnections,
             refusals: refusals,
-            appConnections: connections,
+            reservedSlotRefusals: reservedSlotRefusals,
+            fleetRefusals: fleetRefusals,
+            appConnections: kept,
             maxNewConnectionsPerStartupPeriod: maxInWindow(
-                connections.map(\.time),
+                kept.map(\.time),
                 length: scenario.stack.startupDelaySeconds
             )
         )

@@ -78,6 +78,12 @@ public struct PostgresFindings: Codable, Sendable, Equatable {
     /// Times of refusals for lack of connection slots: "sorry, too many clients already" or
     /// "remaining connection slots are reserved".
     public var refusals: [Double]
+    /// Refusals of the slots reserved for superusers ("remaining connection slots are
+    /// reserved"); the rest found no slot at all ("too many clients already").
+    public var reservedSlotRefusals: Int?
+    /// Refusals whose backend had authorized a fleet-app pod (by pid); a "too many clients"
+    /// refusal comes before authentication and names no client.
+    public var fleetRefusals: Int?
     /// Times and application names of authorized connections from fleet-app processes.
     public var appConnections: [ConnectionRecord]
     /// Maximum number of fleet-app connections authorized within any window of one startup
