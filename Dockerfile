@@ -15,7 +15,7 @@
 FROM swift:6.3.1-bookworm AS builder
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libcurl4-openssl-dev libyaml-dev libmicrohttpd-dev pkg-config \
+    && apt-get install -y --no-install-recommends libcurl4-openssl-dev libyaml-dev libmicrohttpd-dev libpq-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src

@@ -34,11 +34,12 @@ import Testing
         #expect(words.contains("headroom"))
     }
 
-    /// The C libraries' headers and pkg-config files, which the system-library targets need.
+    /// The C libraries' headers and pkg-config files, which the system-library targets need
+    /// (libpq for the proving ground, which shares the package with headroom).
     @Test func builderInstallsDevelopmentPackages() throws {
         let builder = try #require(try Self.dockerfile().stages.first)
         let packages = builder.installedPackages
-        for package in ["libcurl4-openssl-dev", "libyaml-dev", "libmicrohttpd-dev", "pkg-config"] {
+        for package in ["libcurl4-openssl-dev", "libyaml-dev", "libmicrohttpd-dev", "libpq-dev", "pkg-config"] {
             #expect(packages.contains(package), "builder stage does not install \(package)")
         }
     }
