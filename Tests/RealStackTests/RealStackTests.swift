@@ -9,6 +9,27 @@ import Testing
 /// The launchers and clients against the real Debian packages on 127.0.0.1. One test at a
 /// time, because each starts servers that load the shared two cores.
 @Suite(.serialized) struct RealStackTests {
+    /// A relative `directory` must work as the absolute one it names. `make demo-real` passes
+    /// the relative `proving-ground-report/runs/...` as `--out` by default, and the run hands
+    /// `<out>/postgres` to this launcher. The relative path built here climbs from the working
+    /// directory to `/` and down to the scratch directory, so both name the same place.
+    @Test func postgresStartsFromRelativeDirectory() throws {
+        let scratch = try ScratchDirectory("relative")
+        defer { scratch.remove() }
+        let workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            .resolvingSymlinksInPath().path
+        let depth = workingDirectory.split(separator: "/").count
+        let relative = String(repeating: "../", count: depth) + String(scratch.sub("pg").dropFirst())
+        #expect(URL(fileURLWithPath: relative).standardizedFileURL.path == scratch.sub("pg"))
+
+        let server = try PostgresServer.start(directory: relative, port: try Loopback.freePort(), maxConnections: 8)
+        defer { server.process.terminate(grace: .seconds(5)) }
+        let superuser = try PostgresConnection(conninfo: server.superuserConninfo)
+        #expect(try superuser.query("SELECT 1").rows == [["1"]])
+        // The cluster lies in the directory given, not in a copy of the relative path below it.
+        #expect(FileManager.default.fileExists(atPath: scratch.sub("pg") + "/data/PG_VERSION"))
+    }
+
     /// max_connections 8 with 3 reserved leaves 5 slots for ordinary roles: five sessions
     /// connect, the sixth is refused with SQLSTATE 53300, a superuser still connects, and the
     /// exporter (a superuser too) reports the setting and the sessions held.
