@@ -70,7 +70,8 @@ public enum ProvingGroundCommand {
     static func run(_ flags: Flags) async throws -> Int32 {
         let scenario = try flags.scenario()
         let policy = try flags.policy()
-        let output = try flags.required("--out")
+        // Files of the run are handed to child processes that run in other directories.
+        let output = URL(fileURLWithPath: try flags.required("--out")).standardizedFileURL.path
 
         // Child processes are started by absolute path, so a relative --bin is resolved here.
         let binaries =
@@ -86,19 +87,40 @@ public enum ProvingGroundCommand {
             )
         }
 
-        let traces: String?
+        // The WorldCup98 replay needs the trace; a missing one is a flag problem, reported
+        // before anything starts.
+        var traces: String?
         do {
             traces = try TraceLocator(explicitDirectory: flags.value("--traces")).directory()
         } catch {
-            // Only the WorldCup98 replay needs the traces, and its error names the fix when they
-            // are missing.
             traces = nil
+            if case .worldCup98 = scenario.load {
+                throw FlagError("\(error)")
+            }
+        }
+        if let directory = traces, case .worldCup98 = scenario.load {
+            let file = directory + "/" + TraceLocator.worldCup98FileName
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw FlagError(
+                    "'--traces' \(directory) has no readable \(TraceLocator.worldCup98FileName); pass the directory "
+                        + "that contains it"
+                )
+            }
         }
 
+        Interruption.shared.install()
         let runner = try ProvingGroundRun(
             RunOptions(scenario: scenario, policy: policy, output: output, binaries: binaries, traces: traces)
         )
-        let result = try await runner.run()
+        let result: RunResult
+        do {
+            result = try await runner.run()
+        } catch {
+            let number = Interruption.shared.signal
+            guard number != 0 else { throw error }
+            FileHandle.standardError.write(Data("headroom-proving-ground: \(error)\n".utf8))
+            return 128 + number
+        }
         let load = try LoadSecond.read(output + "/load.jsonl")
 
         let checks = Invariants.check(result, load: load)

@@ -37,10 +37,13 @@ public struct RunFigures: Codable, Sendable, Equatable {
         p99 = result.load.p99
         peakReplicas = result.timeline.map(\.spec).max() ?? 0
 
-        // Each timeline point's `spec.replicas` stays in effect until the next point.
+        // Each timeline point's `spec.replicas` stays in effect until the next point. Every
+        // run is measured over the same window, the schedule plus the tail, because a run's
+        // timeline also covers the wait for its last requests, which differs between runs.
+        let windowEnd = result.loadStart + result.scenario.load.duration + Double(result.scenario.tailSeconds)
         var area = 0.0
-        for (previous, next) in zip(result.timeline, result.timeline.dropFirst()) {
-            area += Double(previous.spec) * (next.time - previous.time)
+        for (previous, next) in zip(result.timeline, result.timeline.dropFirst()) where previous.time < windowEnd {
+            area += Double(previous.spec) * (min(next.time, windowEnd) - previous.time)
         }
         replicaSeconds = area
 
@@ -57,7 +60,7 @@ public struct RunFigures: Codable, Sendable, Equatable {
         downstreamBoundEvents = result.events.filter { $0.reason == "DownstreamBound" }.map(\.count).reduce(0, +)
         downstreamLimitedEvents = result.events.filter { $0.reason == "DownstreamLimited" }.map(\.count).reduce(0, +)
         lowestBudgetCeiling = result.series["budgetCeiling"]?.map(\.value).min()
-        invariants = Invariants.check(result, load: load)
+        invariants = Invariants.check(result, load: load, processes: false)
     }
 }
 

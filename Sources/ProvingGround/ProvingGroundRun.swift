@@ -68,6 +68,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
             settings: [:]
         )
         remember("PostgreSQL") { postgres.stop() }
+        try Interruption.shared.check()
         record("postgres", postgres.process)
         try postgres.createRole(name: "directus", superuser: false)
         try postgres.createDatabase(name: "directus", owner: "directus")
@@ -84,6 +85,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
                 defaultPoolSize: stack.pgbouncerPoolSize
             )
             remember("PgBouncer") { pgbouncer.stop() }
+            try Interruption.shared.check()
             record("pgbouncer", pgbouncer.process)
             databasePort = pgbouncer.port
         }
@@ -97,6 +99,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
             dataSourceName: "postgresql://postgres@127.0.0.1:\(postgres.port)/postgres?sslmode=disable"
         )
         remember("the Postgres exporter") { exporter.stop() }
+        try Interruption.shared.check()
         record("prometheus-postgres-exporter", exporter.process)
         var pgbouncerExporterPort: Int?
         if stack.pgbouncer {
@@ -109,6 +112,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
                 ]
             )
             remember("the PgBouncer exporter") { process.terminate(grace: .seconds(5)) }
+            try Interruption.shared.check()
             pgbouncerExporterPort = port
         }
         let haproxyPorts = (
@@ -126,6 +130,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
             frontendMaxConn: 4000
         )
         remember("HAProxy") { haproxy.stop() }
+        try Interruption.shared.check()
         record("haproxy", haproxy.process)
         let runtime = haproxy.runtime
 
@@ -140,6 +145,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
             )
         )
         remember("the API test server") { api.stop() }
+        try Interruption.shared.check()
         let fleet = try ProcessFleet(
             store: api.store,
             app: .init(executable: binary("fleet-app"), databasePort: databasePort, stack: stack),
@@ -148,6 +154,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
             start: startWall
         )
         remember("the fleet") { fleet.stopAll() }
+        try Interruption.shared.check()
         try writeKubeconfig(apiURL: api.apiURL, certificate: certificate.certificate)
 
         // Prometheus, then Headroom.
@@ -165,6 +172,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
             )
         )
         remember("Prometheus") { prometheus.stop() }
+        try Interruption.shared.check()
         record("prometheus", prometheus.process)
         let prometheusURL = "http://127.0.0.1:\(prometheusPort)"
 
@@ -172,6 +180,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
         log("starting \(stack.minReplicas) fleet-app processes")
         let readyDeadline = now() + 30 + stack.startupDelaySeconds
         while fleet.counts.ready < stack.minReplicas {
+            try Interruption.shared.check()
             try await fleet.tick(now: now())
             guard now() < readyDeadline else {
                 throw ProvingGroundError(
@@ -195,6 +204,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
             stderr: work + "/headroom.log"
         )
         remember("headroom") { headroom.terminate(grace: .seconds(10)) }
+        try Interruption.shared.check()
 
         // Let Prometheus gather a few scrapes of everything before the load.
         try await waitForScrapes(prometheusURL: prometheusURL, fleet: fleet, now: now)
@@ -203,6 +213,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
         // the tail after it.
         let load = try startLoad(frontendPort: haproxyPorts.frontend)
         remember("headroom-load") { load.terminate(grace: .seconds(5)) }
+        try Interruption.shared.check()
         let loadStart = now()
         log("load started: \(Int(scenario.load.duration)) s scheduled, then a \(scenario.tailSeconds) s tail")
         var timeline: [TimelinePoint] = []
@@ -210,6 +221,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
         var nextRecord = now()
         let hardStop = loadStart + scenario.load.duration + 60 + Double(scenario.tailSeconds)
         while true {
+            try Interruption.shared.check()
             let time = now()
             let spec = try await fleet.tick(now: time)
             if time >= nextRecord {
@@ -443,6 +455,7 @@ public final class ProvingGroundRun: @unchecked Sendable {
         let deadline = now() + 30
         let needed = 2 + stack.minReplicas
         while now() < deadline {
+            try Interruption.shared.check()
             try await fleet.tick(now: now())
             let result = try? await client.query(
                 "count(count_over_time(up{job=~\"haproxy|postgres|directus\"}[30s]) >= 3)"

@@ -138,7 +138,9 @@ public struct Scenario: Sendable, Equatable, Codable {
     /// Connection budget that Headroom's policy derives from the Postgres exporter:
     /// `max_connections − superuser_reserved_connections − otherClients`, with no margin.
     public var budgetConnections: Int {
-        stack.maxConnections - stack.superuserReservedConnections - policy.otherClients
+        // Behind PgBouncer the pods' pools connect to PgBouncer, so its max_client_conn is the budget.
+        if stack.pgbouncer { return stack.pgbouncerMaxClientConnections - policy.otherClients }
+        return stack.maxConnections - stack.superuserReservedConnections - policy.otherClients
     }
 
     /// Replicas whose full pools fit in the connection budget.

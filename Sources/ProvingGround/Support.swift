@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 
 /// Writes progress lines to standard error, with the seconds since the process started.
 func log(_ message: String) {
@@ -58,5 +60,46 @@ enum Files {
             throw ProvingGroundError("failed to read \(path): the file is missing or unreadable")
         }
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// The signal sources, kept alive for the whole process.
+nonisolated(unsafe) private var signalSources: [any DispatchSourceSignal] = []
+
+/// SIGINT or SIGTERM received while a run goes on. The signals are caught, not fatal, so the
+/// run stops what it started: its loops call `check()`, which throws once a signal came.
+final class Interruption: Sendable {
+    static let shared = Interruption()
+    private let received = Atomic<Int32>(0)
+
+    /// The signal received, 0 while none was.
+    var signal: Int32 { received.load(ordering: .relaxed) }
+
+    /// Catches SIGINT and SIGTERM from now on. A second signal ends the process at once.
+    func install() {
+        let queue = DispatchQueue(label: "headroom-proving-ground.signals")
+        let made = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+            Glibc.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [self] in
+                if received.load(ordering: .relaxed) != 0 { _exit(128 + number) }
+                received.store(number, ordering: .relaxed)
+                log("received \(number == SIGINT ? "SIGINT" : "SIGTERM"); stopping everything the run started")
+            }
+            source.resume()
+            return source
+        }
+        // Installed once, from the main task, before the run starts.
+        signalSources = made
+    }
+
+    /// Throws when a signal came, so the caller's cleanup runs.
+    func check() throws {
+        let number = signal
+        guard number == 0 else {
+            throw ProvingGroundError(
+                "interrupted by \(number == SIGINT ? "SIGINT" : "SIGTERM"); every process the run started was stopped"
+            )
+        }
     }
 }

@@ -44,6 +44,9 @@ public final class PostgresServer: Sendable {
         guard (1...65535).contains(port) else {
             throw .invalidArgument("port \(port) is outside 1...65535")
         }
+        // initdb and postgres run in `directory` and get paths under it, so a relative one
+        // would resolve twice; it is made absolute first.
+        let directory = URL(fileURLWithPath: directory).standardizedFileURL.path
         let owner = PostgresServer.systemUser
         try makeDirectory(directory, owner: owner)
         let bin = try binaryDirectory(scratch: directory)

@@ -84,6 +84,9 @@ struct ShortRun {
         let scheduled = try #require(summary["scheduled"] as? Int)
         let onTime = try #require(summary["onTime"] as? Int)
         #expect(scheduled > 0)
+        // Sent is not served: a run where every request failed must not pass as valid load.
+        let served = try #require(summary["status2xx"] as? Int)
+        #expect(served > 0, "no request got a 2xx response")
         #expect(Double(onTime) >= 0.95 * Double(scheduled), "\(onTime) of \(scheduled) on time")
         #expect(load.map(\.scheduled).reduce(0, +) == scheduled)
     }
