@@ -78,7 +78,7 @@ final class Interruption: Sendable {
     /// Catches SIGINT and SIGTERM from now on. A second signal ends the process at once.
     func install() {
         let queue = DispatchQueue(label: "headroom-proving-ground.signals")
-        let made = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+        let installed = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
             Glibc.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [self] in
@@ -90,7 +90,7 @@ final class Interruption: Sendable {
             return source
         }
         // Installed once, from the main task, before the run starts.
-        signalSources = made
+        signalSources = installed
     }
 
     /// Throws when a signal came, so the caller's cleanup runs.
