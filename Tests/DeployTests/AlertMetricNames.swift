@@ -170,7 +170,7 @@ enum HeadroomMetricNames {
 
     /// Finds the names passed as string literals to `registry.gauge`, `registry.counter` and
     /// `registry.histogram` anywhere under `Sources`, as a check that the registry above
-    /// misses no family.
+    /// misses no family. The fleet app, a workload of the proving ground, is left out.
     static func namesRegisteredInSources() throws -> Set<String> {
         let pattern = try NSRegularExpression(
             pattern: #"registry\??\s*\.\s*(gauge|counter|histogram)\(\s*"([a-zA-Z_:][a-zA-Z0-9_:]*)""#
@@ -178,7 +178,10 @@ enum HeadroomMetricNames {
         var names: Set<String> = []
         let sources = "\(RepositoryFiles.root)/Sources"
         guard let files = FileManager.default.enumerator(atPath: sources) else { return names }
-        for case let file as String in files where file.hasSuffix(".swift") {
+        // The fleet app is the proving ground's workload, not Headroom: its registry is its own.
+        let workloads = ["FleetApp/", "fleet-app/"]
+        for case let file as String in files
+        where file.hasSuffix(".swift") && !workloads.contains(where: { file.hasPrefix($0) }) {
             let text = try RepositoryFiles.read("\(sources)/\(file)")
             let range = NSRange(text.startIndex..., in: text)
             for match in pattern.matches(in: text, range: range) {

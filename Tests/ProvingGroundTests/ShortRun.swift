@@ -33,9 +33,13 @@ struct ShortRun {
     init(scenario: String) throws {
         let temporary = try TemporaryDirectory(prefix: "proving-ground-\(scenario)")
         directory = temporary.path + "/run"
+        let traces = try Self.tracesDirectory(scratch: temporary.path)
         let child = try ChildProcess(
             executable: try Self.binary(),
-            arguments: ["run", "--scenario", scenario, "--policy", "headroom", "--short", "--out", directory],
+            arguments: [
+                "run", "--scenario", scenario, "--policy", "headroom", "--short", "--out", directory, "--traces",
+                traces,
+            ],
             logPrefix: temporary.path + "/proving-ground"
         )
         let deadline = Date().addingTimeInterval(150)
@@ -141,6 +145,41 @@ struct ShortRun {
     }
 
     /// Finds the `headroom-proving-ground` executable next to the test bundle or the test runner.
+    /// Requests per minute of the WorldCup98 trace, 1998-05-12 06:34 to 06:57: the window the
+    /// short flash crowd replays (the crowd is 06:38 to 06:44).
+    static let worldCup98Window = [
+        1196, 1192, 1150, 1252, 15085, 25574, 57509, 46561, 55042, 27578, 6418, 1074, 1029, 1119, 1103, 1061,
+        1063, 1205, 1023, 1036, 976, 1186, 847, 898,
+    ]
+
+    /// Returns the traces directory: `HEADROOM_TRACES`, else `shared/traces` beside the
+    /// repository or one of its parents, else a directory in `scratch` holding the short flash
+    /// crowd's window of the trace, so the test runs on a machine without the traces too.
+    static func tracesDirectory(scratch: String) throws -> String {
+        let fileName = "worldcup98-requests-per-minute.csv"
+        if let variable = ProcessInfo.processInfo.environment["HEADROOM_TRACES"], !variable.isEmpty {
+            return variable
+        }
+        var base = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        for _ in 0..<6 {
+            base = base.deletingLastPathComponent()
+            let candidate = base.appendingPathComponent("shared/traces").path
+            if FileManager.default.isReadableFile(atPath: candidate + "/" + fileName) { return candidate }
+        }
+        let directory = scratch + "/traces"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var lines = ["period,count"]
+        for (index, count) in worldCup98Window.enumerated() {
+            lines.append(String(format: "1998-05-12 06:%02d:00,%d", 34 + index, count))
+        }
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: directory + "/" + fileName,
+            atomically: true,
+            encoding: .utf8
+        )
+        return directory
+    }
+
     static func binary() throws -> String {
         let bundle = Bundle.main.bundleURL
         let candidates = [
