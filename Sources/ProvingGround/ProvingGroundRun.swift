@@ -584,45 +584,47 @@ public final class ProvingGroundRun: @unchecked Sendable {
     static func postgresFindings(log text: String, start: Date, scenario: Scenario) -> PostgresFindings {
         let entries = PostgresLog.parse(text)
         var refusals: [Double] = []
-        var connections: [ConnectionRecord] = []
-        // A refusal of the reserved slots comes after authentication, so the same backend pid
-        // logged `connection authorized` with the client's application name just before it.
-        var applicationOfPID: [Int: String] = [:]
-        var fleetRefusals = 0
-        var connectionOfPID: [Int: Int] = [:]
-        var refusedConnections: Set<Int> = []
         var reservedSlotRefusals = 0
+        var fleetRefusals = 0
+        var connections: [ConnectionRecord] = []
+        var refusedConnections: Set<Int> = []
+        // A refusal of the reserved slots comes after authentication, so the same backend pid
+        // logged `connection authorized` just before it. This maps the pid of the latest
+        // authorized fleet-app connection to its index in `connections`.
+        var fleetConnectionOfPID: [Int: Int] = [:]
+
         for entry in entries {
             let time = entry.timestamp.timeIntervalSince(start)
             switch entry.kind {
             case .tooManyClients:
                 refusals.append(time)
                 if entry.message.contains("reserved") { reservedSlotRefusals += 1 }
-                if applicationOfPID[entry.pid]?.hasPrefix(PolicyText.deployment + "-") == true {
+                // Authorized, then refused: the pod did not get this connection.
+                if let index = fleetConnectionOfPID[entry.pid] {
                     fleetRefusals += 1
-                    // Authorized, then refused: not a connection the pod got.
-                    if let index = connectionOfPID[entry.pid] { refusedConnections.insert(index) }
+                    refusedConnections.insert(index)
                 }
             case .connectionAuthorized(_, _, let application):
-                applicationOfPID[entry.pid] = application
+                fleetConnectionOfPID[entry.pid] = nil
                 if let application, application.hasPrefix(PolicyText.deployment + "-") {
-                    connectionOfPID[entry.pid] = connections.count
+                    fleetConnectionOfPID[entry.pid] = connections.count
                     connections.append(ConnectionRecord(time: time, application: application))
                 }
             default:
                 break
             }
         }
-        let kept = connections.indices.filter { !refusedConnections.contains($0) }.map { connections[$0] }
+
+        let accepted = connections.indices.filter { !refusedConnections.contains($0) }.map { connections[$0] }
         return PostgresFindings(
             maxConnections: scenario.stack.maxConnections,
             superuserReservedConnections: scenario.stack.superuserReservedConnections,
             refusals: refusals,
             reservedSlotRefusals: reservedSlotRefusals,
             fleetRefusals: fleetRefusals,
-            appConnections: kept,
+            appConnections: accepted,
             maxNewConnectionsPerStartupPeriod: maxInWindow(
-                kept.map(\.time),
+                accepted.map(\.time),
                 length: scenario.stack.startupDelaySeconds
             )
         )

@@ -23,7 +23,7 @@ public final class HAProxyServer: Sendable {
     /// - Parameters:
     ///   - serverMaxConn: concurrent requests per server; more wait in HAProxy's queue.
     ///   - slowstart: seconds over which a newly enabled server's weight ramps up.
-    ///   - queueTimeout: the longest wait in the queue before HAProxy answers 503.
+    ///   - queueTimeout: the longest wait in the queue before HAProxy returns 503.
     ///   - frontendMaxConn: concurrent connections the frontend accepts.
     public static func start(
         directory: String,

@@ -137,8 +137,8 @@ final class TestPostgres: @unchecked Sendable {
         throw TestSupportError.timedOut("postgres on port \(port)")
     }
 
-    /// The directory of `initdb` and `postgres`: `pg_config --bindir` when that has them, else
-    /// the newest `/usr/lib/postgresql/<version>/bin`.
+    /// Returns the directory of `initdb` and `postgres`: `pg_config --bindir` when it has them,
+    /// else the newest `/usr/lib/postgresql/<version>/bin`.
     static func binaryDirectory() throws -> String {
         if let result = try? runCommand("pg_config", ["--bindir"], timeout: .seconds(10)), result.status == 0 {
             let directory = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

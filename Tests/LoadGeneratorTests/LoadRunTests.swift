@@ -132,7 +132,7 @@ final class ArrivalLog: Sendable {
 
     @Test func slowServerDoesNotSlowSends() throws {
         // Open loop: 50/s for 3 s against a server that delays each response 2 s. A closed loop
-        // would stall; here all 150 requests still arrive on time and every latency, measured
+        // would stall. Here all 150 requests still arrive on time, and every latency, measured
         // from the due time, is at least the 2 s delay.
         let server = try RecordingServer(delay: 2)
         defer { server.stop() }

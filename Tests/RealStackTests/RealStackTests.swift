@@ -77,8 +77,8 @@ import Testing
         )
         processes.append(exporter.process)
         let metrics = try exporter.scrape()
-        // The exporter's Go connection pool keeps one or two sessions open; count them
-        // independently of its metrics, leaving out the superuser session that runs the query.
+        // The exporter's Go connection pool keeps one or two sessions open. They are counted
+        // here independently of its metrics, without the superuser session that runs the query.
         let exporterSessions =
             try superuser.query(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = 'postgres' AND backend_type = 'client backend' "
