@@ -154,16 +154,22 @@ public final class StackProcess: Sendable {
     }
 
     /// Sends `signal` (SIGTERM unless given) to the whole process group, then SIGKILL to the
-    /// group once `grace` has passed, and reaps the leader. Calling it again does nothing.
+    /// group once `grace` has passed, reaps the leader and waits until no member is left.
+    /// Calling it again does nothing.
     public func terminate(grace: Duration = .seconds(5), signal: Int32 = SIGTERM) {
-        guard isRunning else { return }
-        kill(-pid, signal)
-        if !waitForExit(timeout: grace) {
-            kill(-pid, SIGKILL)
-            _ = reap(blocking: true)
+        if isRunning {
+            kill(-pid, signal)
+            if !waitForExit(timeout: grace) {
+                kill(-pid, SIGKILL)
+                _ = reap(blocking: true)
+            }
         }
-        // Children of the group that ignored the first signal (none expected) end here too.
+        // Members that outlived the leader or ignored the first signal end here too. They die
+        // a moment after the signal, so this waits (at most 2 s) until the group is empty.
+        // The group is signalled only while it has members, so a reused ID is never hit.
+        guard !groupMembers().isEmpty else { return }
         kill(-pid, SIGKILL)
+        _ = Loopback.poll(timeout: .seconds(2)) { groupMembers().isEmpty }
     }
 
     /// Returns the IDs of the live processes in this process's group, read from `/proc/<pid>/stat`
